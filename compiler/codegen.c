@@ -1,0 +1,303 @@
+/* codegen.c — DAG nodes to LLVM instructions.
+ *
+ * Operations with an LLVM intrinsic use it (llvm.sin, llvm.sqrt, ...), so
+ * LLVM can fold, vectorize and lower them; the rest call libm (cbrt, erf,
+ * log1p, expm1, atan2, hypot), declared as pure functions. x^k for an
+ * integer constant k is multiplications by squaring, each intermediate
+ * power a DAG node of its own, so x^3 and x^6 share x^3 (see ex_powi_eval
+ * for the exact order, which constant folding follows too). */
+#include "codegen.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+typedef struct Cg {
+  LLVMContextRef C;
+  LLVMModuleRef M;
+  LLVMBuilderRef B;
+  ExprCtx *cx;
+  const CgOptions *opts;
+  LLVMTypeRef dbl, i1;
+  LLVMValueRef *val; /* node id -> value in the current function */
+  size_t nval;
+  LLVMFastMathFlags fmf;
+} Cg;
+
+static void set_fmf(Cg *g, LLVMValueRef v) {
+  if (g->fmf && LLVMIsAInstruction(v) && LLVMCanValueUseFastMathFlags(v)) LLVMSetFastMathFlags(v, g->fmf);
+}
+
+static LLVMValueRef intrinsic1(Cg *g, const char *name, LLVMValueRef x) {
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  if (!id) pdc_internal_error(__FILE__, __LINE__, "missing intrinsic %s", name);
+  LLVMTypeRef tys[1] = {g->dbl};
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, tys, 1);
+  LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, tys, 1);
+  return LLVMBuildCall2(g->B, fty, fn, &x, 1, "");
+}
+
+static LLVMValueRef intrinsic2(Cg *g, const char *name, LLVMValueRef x, LLVMValueRef y) {
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  if (!id) pdc_internal_error(__FILE__, __LINE__, "missing intrinsic %s", name);
+  LLVMTypeRef tys[1] = {g->dbl};
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, tys, 1);
+  LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, tys, 1);
+  LLVMValueRef args[2] = {x, y};
+  return LLVMBuildCall2(g->B, fty, fn, args, 2, "");
+}
+
+static void add_fn_attr(Cg *g, LLVMValueRef fn, const char *name, uint64_t val) {
+  unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+  if (!kind) pdc_internal_error(__FILE__, __LINE__, "unknown attribute %s", name);
+  LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->C, kind, val));
+}
+
+static void add_param_attr(Cg *g, LLVMValueRef fn, unsigned param, const char *name, uint64_t val) {
+  unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
+  if (!kind) pdc_internal_error(__FILE__, __LINE__, "unknown attribute %s", name);
+  LLVMAddAttributeAtIndex(fn, param + 1, LLVMCreateEnumAttribute(g->C, kind, val));
+}
+
+/* A libm function, declared once: pure (memory(none)), so LLVM may CSE,
+ * hoist and delete calls; pdc does not promise errno. */
+static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsigned n) {
+  LLVMTypeRef ps[2] = {g->dbl, g->dbl};
+  LLVMTypeRef fty = LLVMFunctionType(g->dbl, ps, n, 0);
+  LLVMValueRef fn = LLVMGetNamedFunction(g->M, name);
+  if (!fn) {
+    fn = LLVMAddFunction(g->M, name, fty);
+    add_fn_attr(g, fn, "memory", 0);
+    add_fn_attr(g, fn, "nounwind", 0);
+    add_fn_attr(g, fn, "willreturn", 0);
+  }
+  return LLVMBuildCall2(g->B, fty, fn, args, n, "");
+}
+
+static LLVMValueRef value_of(Cg *g, Expr *e);
+
+static LLVMValueRef emit_powi(Cg *g, Expr *e) {
+  Expr *x = e->kid[0];
+  int k = e->k;
+  if (k < 0) return LLVMBuildFDiv(g->B, LLVMConstReal(g->dbl, 1.0), value_of(g, ex_powi(g->cx, x, -k)), "");
+  if (k % 2 == 0) {
+    LLVMValueRef h = value_of(g, ex_powi(g->cx, x, k / 2));
+    return LLVMBuildFMul(g->B, h, h, "");
+  }
+  return LLVMBuildFMul(g->B, value_of(g, ex_powi(g->cx, x, k - 1)), value_of(g, x), "");
+}
+
+static const char *intrinsic_name(ExprOp op) {
+  switch (op) {
+  case EX_SQRT: return "llvm.sqrt";
+  case EX_EXP: return "llvm.exp";
+  case EX_LOG: return "llvm.log";
+  case EX_LOG2: return "llvm.log2";
+  case EX_LOG10: return "llvm.log10";
+  case EX_SIN: return "llvm.sin";
+  case EX_COS: return "llvm.cos";
+  case EX_TAN: return "llvm.tan";
+  case EX_ASIN: return "llvm.asin";
+  case EX_ACOS: return "llvm.acos";
+  case EX_ATAN: return "llvm.atan";
+  case EX_SINH: return "llvm.sinh";
+  case EX_COSH: return "llvm.cosh";
+  case EX_TANH: return "llvm.tanh";
+  case EX_ABS: return "llvm.fabs";
+  default: return NULL;
+  }
+}
+
+static const char *libm_name(ExprOp op) {
+  switch (op) {
+  case EX_CBRT: return "cbrt";
+  case EX_ERF: return "erf";
+  case EX_LOG1P: return "log1p";
+  case EX_EXPM1: return "expm1";
+  case EX_ATAN2: return "atan2";
+  case EX_HYPOT: return "hypot";
+  default: return NULL;
+  }
+}
+
+static LLVMValueRef emit_node(Cg *g, Expr *e) {
+  LLVMBuilderRef B = g->B;
+  ExprOp op = (ExprOp)e->op;
+  LLVMValueRef a = e->nkids > 0 ? value_of(g, e->kid[0]) : NULL;
+  LLVMValueRef b = e->nkids > 1 ? value_of(g, e->kid[1]) : NULL;
+  const char *name;
+  if ((name = intrinsic_name(op))) return intrinsic1(g, name, a);
+  if ((name = libm_name(op))) {
+    LLVMValueRef args[2] = {a, b};
+    return libm_call(g, name, args, (unsigned)e->nkids);
+  }
+  switch (op) {
+  case EX_CONST: return LLVMConstReal(g->dbl, e->num);
+  case EX_VAR: pdc_unreachable(); /* bound to parameters before emission */
+  case EX_ADD: return LLVMBuildFAdd(B, a, b, "");
+  case EX_SUB: return LLVMBuildFSub(B, a, b, "");
+  case EX_MUL: return LLVMBuildFMul(B, a, b, "");
+  case EX_DIV: return LLVMBuildFDiv(B, a, b, "");
+  case EX_NEG: return LLVMBuildFNeg(B, a, "");
+  case EX_POWI: return emit_powi(g, e);
+  case EX_POW: return intrinsic2(g, "llvm.pow", a, b);
+  case EX_MIN: return intrinsic2(g, "llvm.minnum", a, b);
+  case EX_MAX: return intrinsic2(g, "llvm.maxnum", a, b);
+  case EX_SIGN: { /* 1, -1, or x - x: +0 at ±0 and NaN for NaN */
+    LLVMValueRef zero = LLVMConstReal(g->dbl, 0.0);
+    LLVMValueRef pos = LLVMBuildFCmp(B, LLVMRealOGT, a, zero, "");
+    LLVMValueRef neg = LLVMBuildFCmp(B, LLVMRealOLT, a, zero, "");
+    LLVMValueRef z = LLVMBuildFSub(B, a, a, "");
+    LLVMValueRef inner = LLVMBuildSelect(B, neg, LLVMConstReal(g->dbl, -1.0), z, "");
+    return LLVMBuildSelect(B, pos, LLVMConstReal(g->dbl, 1.0), inner, "");
+  }
+  case EX_LT: return LLVMBuildFCmp(B, LLVMRealOLT, a, b, "");
+  case EX_LE: return LLVMBuildFCmp(B, LLVMRealOLE, a, b, "");
+  case EX_EQ: return LLVMBuildFCmp(B, LLVMRealOEQ, a, b, "");
+  case EX_NE: return LLVMBuildFCmp(B, LLVMRealUNE, a, b, "");
+  case EX_AND: return LLVMBuildAnd(B, a, b, "");
+  case EX_OR: return LLVMBuildOr(B, a, b, "");
+  case EX_NOT: return LLVMBuildNot(B, a, "");
+  case EX_SELECT: return LLVMBuildSelect(B, a, b, value_of(g, e->kid[2]), "");
+  default: break;
+  }
+  pdc_unreachable();
+}
+
+static LLVMValueRef value_of(Cg *g, Expr *e) {
+  if (e->id >= g->nval) {
+    size_t n = g->cx->count + 256;
+    g->val = xrealloc(g->val, n * sizeof(LLVMValueRef));
+    memset(g->val + g->nval, 0, (n - g->nval) * sizeof(LLVMValueRef));
+    g->nval = n;
+  }
+  if (g->val[e->id]) return g->val[e->id];
+  LLVMValueRef v = emit_node(g, e);
+  set_fmf(g, v);
+  if (e->id >= g->nval) pdc_unreachable();
+  g->val[e->id] = v;
+  return v;
+}
+
+/* Starts a function body: parameters bound to the variable nodes. */
+static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
+  LLVMPositionBuilderAtEnd(g->B, LLVMAppendBasicBlockInContext(g->C, fn, "entry"));
+  size_t n = g->cx->count + 256;
+  free(g->val);
+  g->val = xcalloc(n, sizeof(LLVMValueRef));
+  g->nval = n;
+  for (int i = 0; i < f->nparams; i++) {
+    LLVMValueRef p = LLVMGetParam(fn, (unsigned)i);
+    LLVMSetValueName2(p, f->params[i], strlen(f->params[i]));
+    g->val[ex_var(g->cx, i)->id] = p;
+  }
+  add_fn_attr(g, fn, "nounwind", 0);
+}
+
+/* Values in topological order, roots in order: shared nodes once. */
+static void emit_all(Cg *g, Expr *const *roots, size_t n) {
+  size_t count;
+  Expr **topo = ex_topo(g->cx, roots, n, &count);
+  for (size_t i = 0; i < count; i++)
+    if (topo[i]->op != EX_VAR) value_of(g, topo[i]);
+  free(topo);
+}
+
+static LLVMValueRef add_function(Cg *g, const char *name, const LFunc *f, int out_ptr, int returns_value) {
+  LLVMTypeRef *ps = xmalloc(sizeof(LLVMTypeRef) * (size_t)(f->nparams + 1));
+  for (int i = 0; i < f->nparams; i++) ps[i] = g->dbl;
+  if (out_ptr) ps[f->nparams] = LLVMPointerTypeInContext(g->C, 0);
+  LLVMTypeRef ret = returns_value ? g->dbl : LLVMVoidTypeInContext(g->C);
+  LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(ret, ps, (unsigned)(f->nparams + out_ptr), 0));
+  free(ps);
+  return fn;
+}
+
+static void mark_output_pointer(Cg *g, LLVMValueRef fn, const LFunc *f, int nvalues, const char *pname) {
+  unsigned i = (unsigned)f->nparams;
+  LLVMSetValueName2(LLVMGetParam(fn, i), pname, strlen(pname));
+  add_param_attr(g, fn, i, "noalias", 0);
+  add_param_attr(g, fn, i, "nocapture", 0);
+  add_param_attr(g, fn, i, "writeonly", 0);
+  if (nvalues > 0) add_param_attr(g, fn, i, "dereferenceable", (uint64_t)nvalues * sizeof(double));
+}
+
+static void store_at(Cg *g, LLVMValueRef base, int index, LLVMValueRef v) {
+  LLVMValueRef idx = LLVMConstInt(LLVMInt64TypeInContext(g->C), (unsigned long long)index, 0);
+  LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->dbl, base, &idx, 1, "");
+  LLVMSetAlignment(LLVMBuildStore(g->B, v, p), 8);
+}
+
+static char *symbol(const CgOptions *o, const char *fn, const char *suffix, const char *var) {
+  size_t n = strlen(o->prefix) + strlen(fn) + strlen(suffix) + (var ? strlen(var) : 0) + 1;
+  char *s = xmalloc(n);
+  snprintf(s, n, "%s%s%s%s", o->prefix, fn, suffix, var ? var : "");
+  return s;
+}
+
+static void emit_scalar(Cg *g, const LFunc *f, const char *name, Expr *root) {
+  LLVMValueRef fn = add_function(g, name, f, 0, 1);
+  begin_function(g, fn, f);
+  emit_all(g, &root, 1);
+  LLVMBuildRet(g->B, value_of(g, root));
+}
+
+static void emit_grad(Cg *g, const LFunc *f, const char *name) {
+  LLVMValueRef fn = add_function(g, name, f, 1, 1);
+  begin_function(g, fn, f);
+  mark_output_pointer(g, fn, f, f->nwrt, "grad");
+  Expr **roots = xmalloc(sizeof(Expr *) * (size_t)(f->nwrt + 1));
+  roots[0] = f->value;
+  for (int j = 0; j < f->nwrt; j++) roots[j + 1] = f->partials[j];
+  emit_all(g, roots, (size_t)f->nwrt + 1);
+  LLVMValueRef out = LLVMGetParam(fn, (unsigned)f->nparams);
+  for (int j = 0; j < f->nwrt; j++) store_at(g, out, j, value_of(g, f->partials[j]));
+  LLVMBuildRet(g->B, value_of(g, f->value));
+  free(roots);
+}
+
+static void emit_hess(Cg *g, const LFunc *f, const char *name) {
+  int k = f->nwrt;
+  LLVMValueRef fn = add_function(g, name, f, 1, 0);
+  begin_function(g, fn, f);
+  mark_output_pointer(g, fn, f, k * k, "H");
+  emit_all(g, f->hess, (size_t)(k * k));
+  LLVMValueRef out = LLVMGetParam(fn, (unsigned)f->nparams);
+  for (int i = 0; i < k * k; i++) store_at(g, out, i, value_of(g, f->hess[i]));
+  LLVMBuildRetVoid(g->B);
+}
+
+LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, const char *module_name,
+                        const CgOptions *opts) {
+  Cg g = {.C = C, .cx = cx, .opts = opts};
+  g.M = LLVMModuleCreateWithNameInContext(module_name, C);
+  LLVMSetSourceFileName(g.M, module_name, strlen(module_name));
+  g.B = LLVMCreateBuilderInContext(C);
+  g.dbl = LLVMDoubleTypeInContext(C);
+  g.i1 = LLVMInt1TypeInContext(C);
+  g.fmf = opts->fast_math ? LLVMFastMathAll : opts->fp_contract ? LLVMFastMathAllowContract : LLVMFastMathNone;
+  for (int i = 0; i < prog->nfuncs; i++) {
+    const LFunc *f = &prog->funcs[i];
+    char *name = symbol(opts, f->name, "", NULL);
+    emit_scalar(&g, f, name, f->value);
+    free(name);
+    for (int j = 0; j < f->nwrt; j++) {
+      name = symbol(opts, f->name, "_d", f->params[f->wrt[j]]);
+      emit_scalar(&g, f, name, f->partials[j]);
+      free(name);
+    }
+    name = symbol(opts, f->name, "_grad", NULL);
+    emit_grad(&g, f, name);
+    free(name);
+    if (f->hessian) {
+      name = symbol(opts, f->name, "_hess", NULL);
+      emit_hess(&g, f, name);
+      free(name);
+    }
+  }
+  LLVMDisposeBuilder(g.B);
+  free(g.val);
+  return g.M;
+}

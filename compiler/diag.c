@@ -1,0 +1,133 @@
+/* diag.c — rendering diagnostics in the clang format.
+ *
+ *   seed.pd:3:21: error: use of undeclared name 'y'
+ *   fn f(x) wrt x = x + y
+ *                       ^
+ *
+ * Columns count bytes from 1, as clang does. A span longer than one byte gets
+ * a '^' followed by '~' up to its end (clipped to the line). Tabs in the
+ * source line are reproduced under it so the caret lines up in a terminal. */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { DIAG_DEFAULT_MAX_ERRORS = 50, DIAG_MAX_SHOWN_LINE = 256 };
+
+void diag_init(Diag *d, const Source *src) {
+  d->src = src;
+  buf_init(&d->out);
+  d->errors = d->warnings = 0;
+  d->max_errors = DIAG_DEFAULT_MAX_ERRORS;
+  d->truncated = 0;
+}
+
+void diag_free(Diag *d) { buf_free(&d->out); }
+
+int diag_error_count(const Diag *d) { return d->errors; }
+
+static void source_index_lines(Source *s) {
+  if (s->line_starts) return;
+  uint32_t n = 1;
+  for (uint32_t i = 0; i < s->len; i++)
+    if (s->text[i] == '\n') n++;
+  s->line_starts = xmalloc(sizeof(uint32_t) * n);
+  s->line_starts[0] = 0;
+  uint32_t k = 1;
+  for (uint32_t i = 0; i < s->len; i++)
+    if (s->text[i] == '\n') s->line_starts[k++] = i + 1;
+  s->nlines = n;
+}
+
+void source_free(Source *s) {
+  free(s->line_starts);
+  s->line_starts = NULL;
+  s->nlines = 0;
+}
+
+void source_line_col(Source *s, uint32_t off, uint32_t *line, uint32_t *col) {
+  source_index_lines(s);
+  uint32_t lo = 0, hi = s->nlines; /* last line start <= off */
+  while (hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (s->line_starts[mid] <= off) lo = mid;
+    else hi = mid;
+  }
+  *line = lo + 1;
+  *col = off - s->line_starts[lo] + 1;
+}
+
+static const char *level_name(DiagLevel l) {
+  switch (l) {
+  case DIAG_ERROR: return "error";
+  case DIAG_WARNING: return "warning";
+  case DIAG_NOTE: return "note";
+  }
+  return "error";
+}
+
+/* The source line under a diagnostic, with the caret line. Very long lines
+ * (minified or generated input) are cut around the caret so one diagnostic
+ * stays one screen. */
+static void render_snippet(Buf *out, Source *s, Span at, uint32_t line) {
+  uint32_t start = s->line_starts[line - 1];
+  uint32_t end = start;
+  while (end < s->len && s->text[end] != '\n') end++;
+  if (end > start && s->text[end - 1] == '\r') end--;
+  uint32_t from = start, to = end;
+  if (to - from > DIAG_MAX_SHOWN_LINE) {
+    from = at.off > start + DIAG_MAX_SHOWN_LINE / 2 ? at.off - DIAG_MAX_SHOWN_LINE / 2 : start;
+    to = from + DIAG_MAX_SHOWN_LINE < end ? from + DIAG_MAX_SHOWN_LINE : end;
+  }
+  for (uint32_t i = from; i < to; i++) {
+    unsigned char c = (unsigned char)s->text[i];
+    buf_putc(out, (c < 32 && c != '\t') || c == 127 ? ' ' : (char)c);
+  }
+  buf_putc(out, '\n');
+  for (uint32_t i = from; i < at.off && i < to; i++) buf_putc(out, s->text[i] == '\t' ? '\t' : ' ');
+  buf_putc(out, '^');
+  uint32_t span_end = at.off + at.len;
+  for (uint32_t i = at.off + 1; i < span_end && i < to; i++) buf_putc(out, '~');
+  buf_putc(out, '\n');
+}
+
+static void diag_emit(Diag *d, DiagLevel level, Span at, const char *fmt, va_list ap) {
+  if (level == DIAG_ERROR) d->errors++;
+  if (level == DIAG_WARNING) d->warnings++;
+  if (d->truncated) return;
+  if (level == DIAG_ERROR && d->max_errors && d->errors > d->max_errors) {
+    buf_printf(&d->out, "%s: fatal error: too many errors emitted, stopping now\n", d->src->name);
+    d->truncated = 1;
+    return;
+  }
+  Source *s = (Source *)d->src;
+  if (at.off > s->len) at.off = s->len;
+  uint32_t line, col;
+  source_line_col(s, at.off, &line, &col);
+  buf_printf(&d->out, "%s:%u:%u: %s: ", s->name, line, col, level_name(level));
+  buf_vprintf(&d->out, fmt, ap);
+  buf_putc(&d->out, '\n');
+  render_snippet(&d->out, s, at, line);
+}
+
+#define DIAG_VARIANT(fn, level)                                                \
+  void fn(Diag *d, Span at, const char *fmt, ...) {                            \
+    va_list ap;                                                                \
+    va_start(ap, fmt);                                                         \
+    diag_emit(d, level, at, fmt, ap);                                          \
+    va_end(ap);                                                                \
+  }
+DIAG_VARIANT(diag_error, DIAG_ERROR)
+DIAG_VARIANT(diag_warning, DIAG_WARNING)
+DIAG_VARIANT(diag_note, DIAG_NOTE)
+
+void diag_file_error(Diag *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  d->errors++;
+  buf_printf(&d->out, "%s: error: ", d->src->name);
+  buf_vprintf(&d->out, fmt, ap);
+  buf_putc(&d->out, '\n');
+  va_end(ap);
+}

@@ -1,0 +1,267 @@
+/* diff.c — reverse-mode differentiation and the derivative-term algebra. */
+#include "diff.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* ---- derivative-term algebra ------------------------------------------
+ * A term is viewed as coef * rest, with rest NULL for a pure constant. */
+
+typedef struct Term {
+  double coef;
+  Expr *rest;
+} Term;
+
+static Term split(Expr *e) {
+  if (e->op == EX_CONST) return (Term){e->num, NULL};
+  if (e->op == EX_NEG) {
+    Term t = split(e->kid[0]);
+    return (Term){-t.coef, t.rest};
+  }
+  if (e->op == EX_MUL && e->kid[0]->op == EX_CONST) {
+    Term t = split(e->kid[1]);
+    return (Term){e->kid[0]->num * t.coef, t.rest};
+  }
+  return (Term){1.0, e};
+}
+
+static Expr *join(ExprCtx *cx, double coef, Expr *rest) {
+  if (!rest || coef == 0) return ex_num(cx, coef);
+  if (coef == 1) return rest;
+  if (coef == -1) return ex_neg(cx, rest);
+  return ex_mul(cx, ex_num(cx, coef), rest);
+}
+
+static int is_zero(const Expr *e) { return e->op == EX_CONST && e->num == 0; }
+
+/* SELECT with one branch the constant 0: the lazy form of "this adjoint
+ * flows only when the condition holds". */
+static int zero_branch(const Expr *e) {
+  if (e->op != EX_SELECT) return -1;
+  if (is_zero(e->kid[2])) return 2;
+  if (is_zero(e->kid[1])) return 1;
+  return -1;
+}
+
+static Expr *select3(ExprCtx *cx, Expr *c, Expr *a, Expr *b) {
+  Expr *k[3] = {c, a, b};
+  return ex_make(cx, EX_SELECT, k);
+}
+
+static Expr *d_mul(ExprCtx *cx, Expr *a, Expr *b);
+
+/* rest * rest, keeping quotients flat (a/b * c = a*c/b) and powers of one
+ * base together (x^2 * x = x^3). */
+static Expr *rest_mul(ExprCtx *cx, Expr *x, Expr *y) {
+  if (!x) return y;
+  if (!y) return x;
+  if (x->op == EX_DIV && y->op != EX_DIV)
+    return ex_div(cx, ex_is_num(x->kid[0], 1) ? y : rest_mul(cx, x->kid[0], y), x->kid[1]);
+  if (y->op == EX_DIV && x->op != EX_DIV) return rest_mul(cx, y, x);
+  int kx = x->op == EX_POWI ? x->k : 1, ky = y->op == EX_POWI ? y->k : 1;
+  Expr *bx = x->op == EX_POWI ? x->kid[0] : x, *by = y->op == EX_POWI ? y->kid[0] : y;
+  if (bx == by && kx + ky != 0 && abs(kx + ky) <= EX_POWI_MAX) return ex_powi(cx, bx, kx + ky);
+  return ex_mul(cx, x, y);
+}
+
+static Expr *d_mul(ExprCtx *cx, Expr *a, Expr *b) {
+  if (is_zero(a) || is_zero(b)) return ex_num(cx, 0);
+  int za = zero_branch(a), zb = zero_branch(b);
+  if (za > 0) {
+    Expr *live = d_mul(cx, a->kid[3 - za], b);
+    return za == 2 ? select3(cx, a->kid[0], live, a->kid[2]) : select3(cx, a->kid[0], a->kid[1], live);
+  }
+  if (zb > 0) return d_mul(cx, b, a);
+  Term ta = split(a), tb = split(b);
+  double coef = ta.coef * tb.coef;
+  /* keep a constant numerator of a quotient in the coefficient */
+  Expr *ra = ta.rest, *rb = tb.rest;
+  if (ra && ra->op == EX_DIV && ra->kid[0]->op == EX_CONST) {
+    coef *= ra->kid[0]->num;
+    ra = ex_div(cx, ex_num(cx, 1), ra->kid[1]);
+  }
+  if (rb && rb->op == EX_DIV && rb->kid[0]->op == EX_CONST) {
+    coef *= rb->kid[0]->num;
+    rb = ex_div(cx, ex_num(cx, 1), rb->kid[1]);
+  }
+  Expr *r = rest_mul(cx, ra, rb);
+  if (r && r->op == EX_DIV && ex_is_num(r->kid[0], 1) && coef != 1 && coef != -1)
+    return ex_div(cx, ex_num(cx, coef), r->kid[1]); /* c * (1/x) reads c/x */
+  return join(cx, coef, r);
+}
+
+static Expr *d_div(ExprCtx *cx, Expr *a, Expr *b) {
+  if (is_zero(a)) return a;
+  Term ta = split(a), tb = split(b);
+  double coef = ta.coef / tb.coef;
+  if (!tb.rest) return join(cx, coef, ta.rest);
+  if (!ta.rest) return ex_div(cx, ex_num(cx, coef), tb.rest);
+  return join(cx, coef, ex_div(cx, ta.rest, tb.rest));
+}
+
+static Expr *d_neg(ExprCtx *cx, Expr *a) {
+  Term t = split(a);
+  return join(cx, -t.coef, t.rest);
+}
+
+static Expr *d_add(ExprCtx *cx, Expr *a, Expr *b) {
+  if (is_zero(a)) return b;
+  if (is_zero(b)) return a;
+  int za = zero_branch(a), zb = zero_branch(b);
+  if (za > 0 && zb > 0 && a->kid[0] == b->kid[0]) {
+    Expr *t = d_add(cx, a->kid[1], b->kid[1]);
+    Expr *f = d_add(cx, a->kid[2], b->kid[2]);
+    return select3(cx, a->kid[0], t, f);
+  }
+  Term ta = split(a), tb = split(b);
+  if (ta.rest == tb.rest) return join(cx, ta.coef + tb.coef, ta.rest);
+  if (tb.coef < 0) return ex_sub(cx, a, join(cx, -tb.coef, tb.rest));
+  if (ta.coef < 0) return ex_sub(cx, b, join(cx, -ta.coef, ta.rest));
+  return ex_add(cx, a, b);
+}
+
+static Expr *call1(ExprCtx *cx, ExprOp op, Expr *x) { return ex_make(cx, op, &x); }
+
+static Expr *cmp(ExprCtx *cx, ExprOp op, Expr *a, Expr *b) {
+  Expr *k[2] = {a, b};
+  return ex_make(cx, op, k);
+}
+
+/* ∂e/∂(kid i) times the adjoint `adj`; NULL for a structural zero. */
+static Expr *local_adjoint(ExprCtx *cx, Expr *e, int i, Expr *adj) {
+  Expr *x = e->kid[0], *y = e->nkids > 1 ? e->kid[1] : NULL;
+  switch ((ExprOp)e->op) {
+  case EX_ADD: return adj;
+  case EX_SUB: return i == 0 ? adj : d_neg(cx, adj);
+  case EX_MUL: return d_mul(cx, adj, i == 0 ? y : x);
+  case EX_DIV: /* d(x/y)/dy = -(x/y)/y, reusing the quotient */
+    return i == 0 ? d_div(cx, adj, y) : d_neg(cx, d_div(cx, d_mul(cx, adj, e), y));
+  case EX_NEG: return d_neg(cx, adj);
+  case EX_POWI: return d_mul(cx, adj, d_mul(cx, ex_num(cx, e->k), ex_powi(cx, x, e->k - 1)));
+  case EX_POW:
+    if (i == 0) {
+      if (y->op == EX_CONST) return d_mul(cx, adj, d_mul(cx, y, ex_pow(cx, x, ex_num(cx, y->num - 1))));
+      return d_mul(cx, adj, d_mul(cx, y, ex_pow(cx, x, ex_sub(cx, y, ex_num(cx, 1)))));
+    }
+    return d_mul(cx, adj, d_mul(cx, e, call1(cx, EX_LOG, x)));
+  case EX_SQRT: return d_div(cx, adj, d_mul(cx, ex_num(cx, 2), e));
+  case EX_CBRT: return d_div(cx, adj, d_mul(cx, ex_num(cx, 3), ex_powi(cx, e, 2)));
+  case EX_EXP: return d_mul(cx, adj, e);
+  case EX_EXPM1: return d_mul(cx, adj, ex_add(cx, e, ex_num(cx, 1)));
+  case EX_LOG: return d_div(cx, adj, x);
+  case EX_LOG2: return d_div(cx, adj, d_mul(cx, ex_num(cx, M_LN2), x));
+  case EX_LOG10: return d_div(cx, adj, d_mul(cx, ex_num(cx, M_LN10), x));
+  case EX_LOG1P: return d_div(cx, adj, ex_add(cx, x, ex_num(cx, 1)));
+  case EX_SIN: return d_mul(cx, adj, call1(cx, EX_COS, x));
+  case EX_COS: return d_neg(cx, d_mul(cx, adj, call1(cx, EX_SIN, x)));
+  case EX_TAN: return d_mul(cx, adj, ex_add(cx, ex_powi(cx, e, 2), ex_num(cx, 1)));
+  case EX_ASIN: return d_div(cx, adj, call1(cx, EX_SQRT, ex_sub(cx, ex_num(cx, 1), ex_powi(cx, x, 2))));
+  case EX_ACOS: return d_neg(cx, d_div(cx, adj, call1(cx, EX_SQRT, ex_sub(cx, ex_num(cx, 1), ex_powi(cx, x, 2)))));
+  case EX_ATAN: return d_div(cx, adj, ex_add(cx, ex_powi(cx, x, 2), ex_num(cx, 1)));
+  case EX_SINH: return d_mul(cx, adj, call1(cx, EX_COSH, x));
+  case EX_COSH: return d_mul(cx, adj, call1(cx, EX_SINH, x));
+  case EX_TANH: return d_mul(cx, adj, ex_sub(cx, ex_num(cx, 1), ex_powi(cx, e, 2)));
+  case EX_ERF:
+    return d_mul(cx, adj, d_mul(cx, ex_num(cx, M_2_SQRTPI), call1(cx, EX_EXP, ex_neg(cx, ex_powi(cx, x, 2)))));
+  case EX_ABS: return d_mul(cx, adj, call1(cx, EX_SIGN, x));
+  case EX_ATAN2: { /* atan2(y, x): d/dy = x/(x²+y²), d/dx = -y/(x²+y²) */
+    Expr *r2 = ex_add(cx, ex_powi(cx, x, 2), ex_powi(cx, y, 2));
+    return i == 0 ? d_mul(cx, adj, ex_div(cx, y, r2)) : d_neg(cx, d_mul(cx, adj, ex_div(cx, x, r2)));
+  }
+  case EX_HYPOT: return d_mul(cx, adj, ex_div(cx, i == 0 ? x : y, e));
+  case EX_MIN:
+  case EX_MAX: { /* the branch taken; the first argument on a tie */
+    Expr *first = e->op == EX_MIN ? cmp(cx, EX_LE, x, y) : cmp(cx, EX_LE, y, x);
+    Expr *zero = ex_num(cx, 0);
+    return i == 0 ? select3(cx, first, adj, zero) : select3(cx, first, zero, adj);
+  }
+  case EX_SELECT:
+    if (i == 0) return NULL;
+    return i == 1 ? select3(cx, x, adj, ex_num(cx, 0)) : select3(cx, x, ex_num(cx, 0), adj);
+  case EX_SIGN:
+  case EX_LT:
+  case EX_LE:
+  case EX_EQ:
+  case EX_NE:
+  case EX_AND:
+  case EX_OR:
+  case EX_NOT: return NULL; /* piecewise constant */
+  case EX_CONST:
+  case EX_VAR:
+  case EX_NUM_OPS: break;
+  }
+  pdc_unreachable();
+}
+
+/* ---- the sweep --------------------------------------------------------- */
+
+typedef struct Contrib {
+  Expr *value;
+  struct Contrib *next;
+} Contrib;
+
+void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **out) {
+  size_t n;
+  Expr **topo = ex_topo(cx, &root, 1, &n);
+  size_t nids = cx->count; /* nodes created below are never looked up */
+  int32_t *pos = xmalloc(sizeof(int32_t) * nids);
+  memset(pos, 0xff, sizeof(int32_t) * nids);
+  for (size_t i = 0; i < n; i++) pos[topo[i]->id] = (int32_t)i;
+
+  /* which nodes depend on a requested variable */
+  char *dep = xcalloc(n, 1);
+  int maxvar = -1;
+  for (int j = 0; j < nvars; j++) maxvar = vars[j] > maxvar ? vars[j] : maxvar;
+  char *wanted = xcalloc((size_t)maxvar + 2, 1);
+  for (int j = 0; j < nvars; j++) wanted[vars[j]] = 1;
+  for (size_t i = 0; i < n; i++) {
+    Expr *e = topo[i];
+    if (e->op == EX_VAR) dep[i] = e->k <= maxvar && wanted[e->k];
+    for (int k = 0; k < e->nkids && !dep[i]; k++) dep[i] = dep[pos[e->kid[k]->id]];
+  }
+
+  Contrib **adj = xcalloc(n, sizeof(Contrib *));
+  Contrib *pool = xmalloc(sizeof(Contrib) * (3 * n + 1));
+  size_t npool = 0;
+  Expr **total = xcalloc(n, sizeof(Expr *));
+  if (dep[n - 1]) {
+    pool[npool] = (Contrib){ex_num(cx, 1), NULL};
+    adj[n - 1] = &pool[npool++];
+  }
+  for (size_t i = n; i-- > 0;) {
+    if (!dep[i] || !adj[i]) continue;
+    Expr *a = adj[i]->value;
+    for (Contrib *c = adj[i]->next; c; c = c->next) a = d_add(cx, a, c->value);
+    total[i] = a;
+    Expr *e = topo[i];
+    for (int k = 0; k < e->nkids; k++) {
+      size_t kp = (size_t)pos[e->kid[k]->id];
+      if (!dep[kp]) continue;
+      Expr *v = local_adjoint(cx, e, k, a);
+      if (!v || is_zero(v)) continue;
+      pool[npool] = (Contrib){v, adj[kp]};
+      adj[kp] = &pool[npool++];
+    }
+  }
+  for (int j = 0; j < nvars; j++) {
+    out[j] = ex_num(cx, 0);
+    Expr *v = ex_var(cx, vars[j]);
+    if (v->id < nids && pos[v->id] >= 0 && total[pos[v->id]]) out[j] = total[pos[v->id]];
+  }
+  free(total);
+  free(pool);
+  free(adj);
+  free(wanted);
+  free(dep);
+  free(pos);
+  free(topo);
+}
+
+Expr *diff_partial(ExprCtx *cx, Expr *root, int var) {
+  Expr *out;
+  diff_gradient(cx, root, &var, 1, &out);
+  return out;
+}

@@ -1,0 +1,389 @@
+/* expr.c — interning, exact simplification and constant folding. */
+#include "expr.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const struct {
+  const char *name;
+  int arity, flags;
+} op_info[] = {
+#define OP(kind, name, arity, flags) {name, arity, flags},
+#include "ops.def"
+};
+
+const char *ex_op_name(ExprOp op) { return op_info[op].name; }
+int ex_op_arity(ExprOp op) { return op_info[op].arity; }
+int ex_op_flags(ExprOp op) { return op_info[op].flags; }
+
+void ex_ctx_init(ExprCtx *cx, Arena *arena) {
+  memset(cx, 0, sizeof *cx);
+  cx->arena = arena;
+  cx->tcap = 1024;
+  cx->table = xcalloc(cx->tcap, sizeof(Expr *));
+}
+
+void ex_ctx_free(ExprCtx *cx) {
+  free(cx->table);
+  free(cx->nodes);
+  free(cx->mark);
+  memset(cx, 0, sizeof *cx);
+}
+
+static uint64_t double_bits(double v) {
+  uint64_t u;
+  memcpy(&u, &v, sizeof u);
+  return u;
+}
+
+int ex_is_exactly(const Expr *e, double v) {
+  return e->op == EX_CONST && double_bits(e->num) == double_bits(v);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  return h * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t node_hash(ExprOp op, int k, double num, Expr *const *kids, int n) {
+  uint64_t h = mix((uint64_t)op, (uint64_t)(uint32_t)k);
+  h = mix(h, double_bits(num));
+  for (int i = 0; i < n; i++) h = mix(h, kids[i]->id);
+  return h ^ (h >> 29);
+}
+
+static int node_equal(const Expr *e, ExprOp op, int k, double num, Expr *const *kids, int n) {
+  if (e->op != op || e->k != k || double_bits(e->num) != double_bits(num)) return 0;
+  for (int i = 0; i < n; i++)
+    if (e->kid[i] != kids[i]) return 0;
+  return 1;
+}
+
+static void table_grow(ExprCtx *cx) {
+  size_t cap = cx->tcap * 2;
+  Expr **t = xcalloc(cap, sizeof(Expr *));
+  for (size_t i = 0; i < cx->count; i++) {
+    Expr *e = cx->nodes[i];
+    size_t h = (size_t)node_hash(e->op, e->k, e->num, e->kid, e->nkids) & (cap - 1);
+    while (t[h]) h = (h + 1) & (cap - 1);
+    t[h] = e;
+  }
+  free(cx->table);
+  cx->table = t;
+  cx->tcap = cap;
+}
+
+Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids) {
+  int n = op_info[op].arity;
+  size_t h = (size_t)node_hash(op, k, num, kids, n) & (cx->tcap - 1);
+  for (Expr *e; (e = cx->table[h]); h = (h + 1) & (cx->tcap - 1))
+    if (node_equal(e, op, k, num, kids, n)) return e;
+  Expr *e = ARENA_NEW(cx->arena, Expr);
+  e->id = (uint32_t)cx->count;
+  e->op = (uint8_t)op;
+  e->nkids = (uint8_t)n;
+  e->k = k;
+  e->num = num;
+  for (int i = 0; i < n; i++) e->kid[i] = kids[i];
+  if (cx->count == cx->ncap) {
+    cx->ncap = cx->ncap ? cx->ncap * 2 : 1024;
+    cx->nodes = xrealloc(cx->nodes, cx->ncap * sizeof(Expr *));
+  }
+  cx->nodes[cx->count++] = e;
+  cx->table[h] = e;
+  if (cx->count * 2 > cx->tcap) table_grow(cx);
+  return e;
+}
+
+Expr *ex_num(ExprCtx *cx, double v) { return ex_intern(cx, EX_CONST, 0, v, NULL); }
+Expr *ex_var(ExprCtx *cx, int index) { return ex_intern(cx, EX_VAR, index, 0, NULL); }
+
+static Expr *intern2(ExprCtx *cx, ExprOp op, Expr *a, Expr *b) {
+  Expr *kids[2] = {a, b};
+  return ex_intern(cx, op, 0, 0, kids);
+}
+
+static Expr *intern1(ExprCtx *cx, ExprOp op, Expr *a) { return ex_intern(cx, op, 0, 0, &a); }
+
+double ex_powi_eval(double x, int k) {
+  if (k < 0) return 1.0 / ex_powi_eval(x, -k);
+  if (k == 0) return 1.0;
+  if (k == 1) return x;
+  if (k % 2 == 0) {
+    double h = ex_powi_eval(x, k / 2);
+    return h * h;
+  }
+  return ex_powi_eval(x, k - 1) * x;
+}
+
+static double sign_of(double x) {
+  if (x > 0) return 1.0;
+  if (x < 0) return -1.0;
+  return x - x; /* +0 at ±0, NaN for NaN */
+}
+
+double ex_eval_op(ExprOp op, int k, const double *a) {
+  switch (op) {
+  case EX_ADD: return a[0] + a[1];
+  case EX_SUB: return a[0] - a[1];
+  case EX_MUL: return a[0] * a[1];
+  case EX_DIV: return a[0] / a[1];
+  case EX_NEG: return -a[0];
+  case EX_POWI: return ex_powi_eval(a[0], k);
+  case EX_POW: return pow(a[0], a[1]);
+  case EX_SQRT: return sqrt(a[0]);
+  case EX_CBRT: return cbrt(a[0]);
+  case EX_EXP: return exp(a[0]);
+  case EX_EXPM1: return expm1(a[0]);
+  case EX_LOG: return log(a[0]);
+  case EX_LOG2: return log2(a[0]);
+  case EX_LOG10: return log10(a[0]);
+  case EX_LOG1P: return log1p(a[0]);
+  case EX_SIN: return sin(a[0]);
+  case EX_COS: return cos(a[0]);
+  case EX_TAN: return tan(a[0]);
+  case EX_ASIN: return asin(a[0]);
+  case EX_ACOS: return acos(a[0]);
+  case EX_ATAN: return atan(a[0]);
+  case EX_SINH: return sinh(a[0]);
+  case EX_COSH: return cosh(a[0]);
+  case EX_TANH: return tanh(a[0]);
+  case EX_ERF: return erf(a[0]);
+  case EX_ABS: return fabs(a[0]);
+  case EX_SIGN: return sign_of(a[0]);
+  case EX_ATAN2: return atan2(a[0], a[1]);
+  case EX_HYPOT: return hypot(a[0], a[1]);
+  case EX_MIN: return fmin(a[0], a[1]);
+  case EX_MAX: return fmax(a[0], a[1]);
+  case EX_LT: return a[0] < a[1];
+  case EX_LE: return a[0] <= a[1];
+  case EX_EQ: return a[0] == a[1];
+  case EX_NE: return a[0] != a[1];
+  case EX_AND: return a[0] != 0 && a[1] != 0;
+  case EX_OR: return a[0] != 0 || a[1] != 0;
+  case EX_NOT: return a[0] == 0;
+  case EX_SELECT: return a[0] != 0 ? a[1] : a[2];
+  case EX_CONST:
+  case EX_VAR:
+  case EX_NUM_OPS: break;
+  }
+  pdc_unreachable();
+}
+
+static Expr *fold(ExprCtx *cx, ExprOp op, int k, Expr *const *kids, int n) {
+  double v[3];
+  for (int i = 0; i < n; i++) v[i] = kids[i]->num;
+  return ex_num(cx, ex_eval_op(op, k, v));
+}
+
+/* Canonical operand order of a commutative operation. */
+static void order(ExprOp op, Expr **a, Expr **b) {
+  Expr *x = *a, *y = *b;
+  int swap;
+  if (ex_is_const(x) != ex_is_const(y))
+    swap = op == EX_ADD ? ex_is_const(x) : ex_is_const(y); /* c*x, x+c */
+  else
+    swap = x->id > y->id;
+  if (swap) *a = y, *b = x;
+}
+
+Expr *ex_add(ExprCtx *cx, Expr *a, Expr *b) {
+  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num + b->num);
+  if (ex_is_exactly(b, -0.0)) return a; /* x + -0 = x, even for x = -0 */
+  if (ex_is_exactly(a, -0.0)) return b;
+  if (cx->fast_math && ex_is_num(b, 0)) return a;
+  if (cx->fast_math && ex_is_num(a, 0)) return b;
+  if (b->op == EX_NEG) return ex_sub(cx, a, b->kid[0]); /* a + (-b) = a - b */
+  if (a->op == EX_NEG) return ex_sub(cx, b, a->kid[0]);
+  order(EX_ADD, &a, &b);
+  return intern2(cx, EX_ADD, a, b);
+}
+
+Expr *ex_sub(ExprCtx *cx, Expr *a, Expr *b) {
+  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num - b->num);
+  if (ex_is_exactly(b, 0.0)) return a; /* x - +0 = x, even for x = -0 */
+  if (ex_is_exactly(a, -0.0)) return ex_neg(cx, b);
+  if (b->op == EX_NEG) return ex_add(cx, a, b->kid[0]);
+  if (cx->fast_math) {
+    if (a == b) return ex_num(cx, 0);
+    if (ex_is_num(b, 0)) return a;
+    if (ex_is_num(a, 0)) return ex_neg(cx, b);
+  }
+  return intern2(cx, EX_SUB, a, b);
+}
+
+Expr *ex_mul(ExprCtx *cx, Expr *a, Expr *b) {
+  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num * b->num);
+  order(EX_MUL, &a, &b);
+  if (ex_is_num(a, 1)) return b;
+  if (ex_is_num(a, -1)) return ex_neg(cx, b);
+  if (cx->fast_math && ex_is_num(a, 0)) return a;
+  if (a->op == EX_NEG && b->op == EX_NEG) return ex_mul(cx, a->kid[0], b->kid[0]);
+  if (a == b) return ex_powi(cx, a, 2); /* x*x is exactly how x^2 is computed */
+  return intern2(cx, EX_MUL, a, b);
+}
+
+Expr *ex_div(ExprCtx *cx, Expr *a, Expr *b) {
+  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num / b->num);
+  if (ex_is_num(b, 1)) return a;
+  if (ex_is_num(b, -1)) return ex_neg(cx, a);
+  if (a->op == EX_NEG && b->op == EX_NEG) return ex_div(cx, a->kid[0], b->kid[0]);
+  if (ex_is_num(a, 1) && b->op == EX_POWI && b->kid[0]->op != EX_CONST)
+    return ex_powi(cx, b->kid[0], -b->k); /* 1/x^k is how x^-k is computed */
+  if (cx->fast_math && a == b) return ex_num(cx, 1);
+  return intern2(cx, EX_DIV, a, b);
+}
+
+Expr *ex_neg(ExprCtx *cx, Expr *a) {
+  if (ex_is_const(a)) return ex_num(cx, -a->num);
+  if (a->op == EX_NEG) return a->kid[0];
+  return intern1(cx, EX_NEG, a);
+}
+
+Expr *ex_powi(ExprCtx *cx, Expr *a, int k) {
+  if (k == 0) return ex_num(cx, 1); /* pow(x, 0) = 1 for every x, NaN too */
+  if (k == 1) return a;
+  if (ex_is_const(a)) return ex_num(cx, ex_powi_eval(a->num, k));
+  if (a->op == EX_POWI && a->k > 0 && k > 0 && (int64_t)a->k * k <= EX_POWI_MAX && cx->fast_math)
+    return ex_powi(cx, a->kid[0], a->k * k);
+  return ex_intern(cx, EX_POWI, k, 0, &a);
+}
+
+Expr *ex_pow(ExprCtx *cx, Expr *a, Expr *b) {
+  if (ex_is_const(b) && b->num == floor(b->num) && fabs(b->num) <= EX_POWI_MAX) return ex_powi(cx, a, (int)b->num);
+  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, pow(a->num, b->num));
+  return intern2(cx, EX_POW, a, b);
+}
+
+Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids) {
+  switch (op) {
+  case EX_ADD: return ex_add(cx, kids[0], kids[1]);
+  case EX_SUB: return ex_sub(cx, kids[0], kids[1]);
+  case EX_MUL: return ex_mul(cx, kids[0], kids[1]);
+  case EX_DIV: return ex_div(cx, kids[0], kids[1]);
+  case EX_NEG: return ex_neg(cx, kids[0]);
+  case EX_POW: return ex_pow(cx, kids[0], kids[1]);
+  case EX_CONST:
+  case EX_VAR:
+  case EX_POWI:
+  case EX_NUM_OPS: pdc_unreachable();
+  default: break;
+  }
+  int n = op_info[op].arity;
+  if (op == EX_SELECT && ex_is_const(kids[0])) return kids[0]->num != 0 ? kids[1] : kids[2];
+  if (op == EX_SELECT && kids[1] == kids[2]) return kids[1];
+  int all_const = 1;
+  for (int i = 0; i < n; i++) all_const &= ex_is_const(kids[i]);
+  if (all_const) return fold(cx, op, 0, kids, n);
+  if (op == EX_NOT && kids[0]->op == EX_NOT) return kids[0]->kid[0];
+  Expr *k2[3] = {kids[0], n > 1 ? kids[1] : NULL, n > 2 ? kids[2] : NULL};
+  if (op_info[op].flags & OPF_COMM) order(op, &k2[0], &k2[1]);
+  return ex_intern(cx, op, 0, 0, k2);
+}
+
+static void ensure_marks(ExprCtx *cx) {
+  static const size_t grow = 1024;
+  size_t need = cx->count + grow;
+  cx->mark = xrealloc(cx->mark, need * sizeof(uint32_t));
+  /* Stamps only need to differ from the current one; reset when a fresh
+   * range of ids appears so stale values from realloc'd memory never match. */
+  memset(cx->mark, 0, need * sizeof(uint32_t));
+  cx->stamp = 0;
+}
+
+Expr **ex_topo(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n) {
+  ensure_marks(cx);
+  uint32_t stamp = ++cx->stamp;
+  size_t cap = 64, len = 0, sp = 0, scap = 64;
+  Expr **out = xmalloc(cap * sizeof(Expr *));
+  struct Frame {
+    Expr *e;
+    int next;
+  } *stack = xmalloc(scap * sizeof *stack);
+  for (size_t r = 0; r < nroots; r++) {
+    if (cx->mark[roots[r]->id] == stamp) continue;
+    cx->mark[roots[r]->id] = stamp;
+    stack[sp++] = (struct Frame){roots[r], 0};
+    while (sp) {
+      struct Frame *f = &stack[sp - 1];
+      if (f->next < f->e->nkids) {
+        Expr *c = f->e->kid[f->next++];
+        if (cx->mark[c->id] == stamp) continue;
+        cx->mark[c->id] = stamp;
+        if (sp == scap) {
+          scap *= 2;
+          stack = xrealloc(stack, scap * sizeof *stack);
+        }
+        stack[sp++] = (struct Frame){c, 0};
+        continue;
+      }
+      if (len == cap) {
+        cap *= 2;
+        out = xrealloc(out, cap * sizeof(Expr *));
+      }
+      out[len++] = f->e;
+      sp--;
+    }
+  }
+  free(stack);
+  *n = len;
+  return out;
+}
+
+static void dump_ref(Buf *out, const Expr *e, const char *const *var_names) {
+  switch (e->op) {
+  case EX_CONST: buf_put_double(out, e->num); break;
+  case EX_VAR: buf_puts(out, var_names ? var_names[e->k] : "?"); break;
+  default: buf_printf(out, "%%%u", e->id); break;
+  }
+}
+
+void ex_dump(Buf *out, ExprCtx *cx, Expr *const *roots, const char *const *root_names, size_t nroots,
+             const char *const *var_names) {
+  size_t n;
+  Expr **order_ = ex_topo(cx, roots, nroots, &n);
+  for (size_t i = 0; i < n; i++) {
+    Expr *e = order_[i];
+    if (e->op == EX_CONST || e->op == EX_VAR) continue;
+    buf_printf(out, "  %%%u = (%s", e->id, ex_op_name((ExprOp)e->op));
+    if (e->op == EX_POWI) buf_printf(out, " %d", e->k);
+    for (int k = 0; k < e->nkids; k++) {
+      buf_putc(out, ' ');
+      dump_ref(out, e->kid[k], var_names);
+    }
+    buf_puts(out, ")\n");
+  }
+  for (size_t r = 0; r < nroots; r++) {
+    buf_printf(out, "  %s = ", root_names[r]);
+    dump_ref(out, roots[r], var_names);
+    buf_putc(out, '\n');
+  }
+  free(order_);
+}
+
+Expr *ex_substitute(ExprCtx *cx, Expr *root, Expr *const *vals, int nvals) {
+  int identity = 1;
+  for (int i = 0; i < nvals && identity; i++) identity = vals[i]->op == EX_VAR && vals[i]->k == i;
+  if (identity) return root;
+  size_t n;
+  Expr **topo = ex_topo(cx, &root, 1, &n);
+  size_t nids = cx->count;
+  Expr **map = xcalloc(nids, sizeof(Expr *));
+  for (size_t i = 0; i < n; i++) {
+    Expr *e = topo[i], *r;
+    Expr *k[3] = {NULL, NULL, NULL};
+    for (int j = 0; j < e->nkids; j++) k[j] = map[e->kid[j]->id];
+    if (e->op == EX_VAR) r = e->k < nvals ? vals[e->k] : e;
+    else if (e->op == EX_CONST) r = e;
+    else if (e->op == EX_POWI) r = ex_powi(cx, k[0], e->k);
+    else r = ex_make(cx, (ExprOp)e->op, k);
+    map[e->id] = r;
+  }
+  Expr *out = map[root->id];
+  free(map);
+  free(topo);
+  return out;
+}

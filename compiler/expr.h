@@ -1,0 +1,106 @@
+/* expr.h — the expression DAG: immutable, hash-consed nodes.
+ *
+ * Every node is interned: building the same operation on the same operands
+ * twice returns the same pointer, so structural equality is pointer
+ * equality and common subexpressions are shared across a function and all
+ * of its derivatives for free. Nodes live in the compilation's arena.
+ *
+ * The constructors (ex_add, ex_mul, ...) fold constants and apply only the
+ * identities that are exact in IEEE-754 double arithmetic for every input,
+ * inf, NaN and -0.0 included: x*1, x/1, x-0, x+(-0), -(-x), x^1, x+(-y) =
+ * x-y, x*(-1) = -x. Identities that only hold over the reals (x*0 = 0,
+ * x-x = 0, x/x = 1, x+0 = x) fire only when the context is in fast-math
+ * mode. Commutative operations put their operands in a canonical order
+ * (constants first for *, last for +, otherwise by creation order), so x*y
+ * and y*x are one node.
+ *
+ * x^k for an integer constant k with |k| <= EX_POWI_MAX is its own
+ * operation (EX_POWI), evaluated by multiplications (ex_powi_eval gives the
+ * exact order) rather than pow(), as hand-written C would do it. */
+#ifndef PDC_EXPR_H
+#define PDC_EXPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+
+enum { OPF_COMM = 1, OPF_FUNC = 2, OPF_BOOL = 4 };
+
+typedef enum {
+#define OP(kind, name, arity, flags) kind,
+#include "ops.def"
+  EX_NUM_OPS
+} ExprOp;
+
+enum { EX_POWI_MAX = 64 };
+
+typedef struct Expr Expr;
+struct Expr {
+  uint32_t id; /* creation order, dense from 0 */
+  uint8_t op;
+  uint8_t nkids;
+  int32_t k;  /* EX_VAR: parameter index; EX_POWI: exponent */
+  double num; /* EX_CONST */
+  Expr *kid[3];
+};
+
+typedef struct ExprCtx {
+  Arena *arena;
+  Expr **table; /* open addressing, power-of-two capacity */
+  size_t tcap;
+  Expr **nodes; /* by id */
+  size_t count, ncap;
+  uint32_t *mark; /* per-id scratch for traversals */
+  uint32_t stamp;
+  int fast_math;
+} ExprCtx;
+
+void ex_ctx_init(ExprCtx *cx, Arena *arena);
+void ex_ctx_free(ExprCtx *cx); /* the nodes themselves go with the arena */
+
+const char *ex_op_name(ExprOp op);
+int ex_op_arity(ExprOp op);
+int ex_op_flags(ExprOp op);
+
+Expr *ex_num(ExprCtx *cx, double v);
+Expr *ex_var(ExprCtx *cx, int index);
+Expr *ex_add(ExprCtx *cx, Expr *a, Expr *b);
+Expr *ex_sub(ExprCtx *cx, Expr *a, Expr *b);
+Expr *ex_mul(ExprCtx *cx, Expr *a, Expr *b);
+Expr *ex_div(ExprCtx *cx, Expr *a, Expr *b);
+Expr *ex_neg(ExprCtx *cx, Expr *a);
+Expr *ex_pow(ExprCtx *cx, Expr *a, Expr *b);
+Expr *ex_powi(ExprCtx *cx, Expr *a, int k);
+/* Any operation by kind: unary and binary functions, comparisons, logic,
+ * select (kids[0] ? kids[1] : kids[2]). Routes to the folding constructors. */
+Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids);
+/* Interns a node exactly as given, with no folding. For tests and passes
+ * that already produced a canonical form. */
+Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids);
+
+static inline int ex_is_const(const Expr *e) { return e->op == EX_CONST; }
+static inline int ex_is_num(const Expr *e, double v) { return e->op == EX_CONST && e->num == v; }
+/* true if e is the constant v with the same sign bit (distinguishes -0.0) */
+int ex_is_exactly(const Expr *e, double v);
+
+/* root with every variable k replaced by vals[k] (k < nvals), rebuilt
+ * through the folding constructors. */
+Expr *ex_substitute(ExprCtx *cx, Expr *root, Expr *const *vals, int nvals);
+
+/* Evaluation of one operation on doubles: constant folding uses the very
+ * same arithmetic the generated code performs. */
+double ex_eval_op(ExprOp op, int k, const double *args);
+double ex_powi_eval(double x, int k);
+
+/* All nodes reachable from roots, children before parents (post-order,
+ * children left to right, roots in order). Iterative: deep DAGs cannot
+ * overflow the stack. The array is malloc'd; *n receives its length. */
+Expr **ex_topo(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n);
+
+/* s-expression dump (--dump=dag): one line per shared node. */
+void ex_dump(Buf *out, ExprCtx *cx, Expr *const *roots, const char *const *root_names, size_t nroots,
+             const char *const *var_names);
+
+#endif

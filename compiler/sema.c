@@ -1,0 +1,540 @@
+/* sema.c — checks that make lowering infallible.
+ *
+ * Scope of a name inside a function, innermost first: the let bindings
+ * defined above it, the parameters, the file's constants, then `pi`.
+ * Constants see only constants, `pi` and built-ins, in any order (a cycle is
+ * an error). Calls resolve to `d`, a built-in, or a function of the file.
+ * Errors never stop the walk: every problem of the file is reported. */
+#include "sema.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "lexer.h"
+#include "strmap.h"
+
+typedef struct CallEdge {
+  AstFunc *callee;
+  Span at;
+} CallEdge;
+
+typedef struct FuncInfo {
+  AstFunc *fn;
+  CallEdge *calls;
+  int ncalls, cap;
+  int state; /* recursion DFS: 0 new, 1 on stack, 2 done */
+} FuncInfo;
+
+typedef struct Sema {
+  Diag *d;
+  Arena *arena;
+  const SemaOptions *opts;
+  StrMap funcs;  /* name -> FuncInfo* */
+  StrMap consts; /* name -> AstConst* */
+  FuncInfo *cur; /* function being checked, or NULL in a constant */
+  AstFunc *fn;
+  int lets_visible;
+} Sema;
+
+/* ---- did you mean ---------------------------------------------------- */
+
+static int edit_distance(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  if (la > 64 || lb > 64) return 99;
+  int row[65];
+  for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+  for (size_t i = 1; i <= la; i++) {
+    int prev = row[0];
+    row[0] = (int)i;
+    for (size_t j = 1; j <= lb; j++) {
+      int cur = row[j];
+      int sub = prev + (a[i - 1] != b[j - 1]);
+      int del = row[j] + 1, ins = row[j - 1] + 1;
+      row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+      prev = cur;
+    }
+  }
+  return row[lb];
+}
+
+typedef struct Suggest {
+  const char *best;
+  int dist;
+  const char *target;
+} Suggest;
+
+static void suggest_consider(Suggest *s, const char *cand) {
+  int limit = (int)strlen(s->target) / 3 + 1;
+  if (limit > 3) limit = 3;
+  int dist = edit_distance(s->target, cand);
+  if (dist <= limit && dist < s->dist) s->best = cand, s->dist = dist;
+}
+
+static void suggest_values(Sema *S, Suggest *s) {
+  if (S->fn) {
+    for (int i = 0; i < S->lets_visible; i++) suggest_consider(s, S->fn->lets[i].name.name);
+    for (int i = 0; i < S->fn->nparams; i++) suggest_consider(s, S->fn->params[i].name);
+  }
+  for (size_t i = 0; i < S->consts.cap; i++)
+    if (S->consts.keys[i]) suggest_consider(s, S->consts.keys[i]);
+  suggest_consider(s, "pi");
+}
+
+static void suggest_functions(Sema *S, Suggest *s) {
+  for (int i = 0; builtin_at(i); i++) suggest_consider(s, builtin_at(i)->name);
+  for (size_t i = 0; i < S->funcs.cap; i++)
+    if (S->funcs.keys[i]) suggest_consider(s, S->funcs.keys[i]);
+}
+
+/* ---- expressions ----------------------------------------------------- */
+
+static int is_bool_kind(AstKind k) { return k == AST_CMP || k == AST_AND || k == AST_OR || k == AST_NOT; }
+
+static void check_expr(Sema *S, Ast *e, int want_bool);
+static void check_const(Sema *S, AstConst *c);
+
+static void check_name(Sema *S, Ast *e) {
+  const char *n = e->name;
+  if (S->fn) {
+    for (int i = S->lets_visible - 1; i >= 0; i--) {
+      if (strcmp(S->fn->lets[i].name.name, n) == 0) {
+        e->ref = (AstRef){.kind = REF_LET, .index = i};
+        return;
+      }
+    }
+    for (int i = 0; i < S->fn->nparams; i++) {
+      if (strcmp(S->fn->params[i].name, n) == 0) {
+        e->ref = (AstRef){.kind = REF_PARAM, .index = i};
+        return;
+      }
+    }
+  }
+  AstConst *c = strmap_get(&S->consts, n);
+  if (c) {
+    e->ref = (AstRef){.kind = REF_CONST, .konst = c};
+    if (!S->fn) check_const(S, c);
+    return;
+  }
+  if (strcmp(n, "pi") == 0) {
+    e->ref = (AstRef){.kind = REF_PI};
+    return;
+  }
+  if (S->fn) {
+    for (int i = S->lets_visible; i < S->fn->nlets; i++) {
+      if (strcmp(S->fn->lets[i].name.name, n) == 0) {
+        diag_error(S->d, e->span, "'%s' is used before its definition", n);
+        diag_note(S->d, S->fn->lets[i].name.span, "'%s' is defined here", n);
+        return;
+      }
+    }
+  }
+  if (strmap_get(&S->funcs, n)) {
+    diag_error(S->d, e->span, "'%s' is a function; call it with arguments, as in %s(...)", n, n);
+    return;
+  }
+  if (builtin_lookup(n) || strcmp(n, "d") == 0) {
+    diag_error(S->d, e->span, "'%s' is a built-in function; call it with arguments, as in %s(...)", n, n);
+    return;
+  }
+  Suggest s = {.dist = 99, .target = n};
+  suggest_values(S, &s);
+  if (!S->fn && !s.best) {
+    diag_error(S->d, e->span, "use of undeclared name '%s' (a constant can only use numbers, other constants and pi)", n);
+    return;
+  }
+  if (s.best)
+    diag_error(S->d, e->span, "use of undeclared name '%s'; did you mean '%s'?", n, s.best);
+  else
+    diag_error(S->d, e->span, "use of undeclared name '%s'", n);
+}
+
+static const char *plural(int n, const char *word, const char *words) { return n == 1 ? word : words; }
+
+static void check_arity(Sema *S, Ast *e, int want, const char *what) {
+  if (e->nkids == want) return;
+  diag_error(S->d, e->span, "%s '%s' takes %d %s, but %d %s given", what, e->name, want,
+             plural(want, "argument", "arguments"), e->nkids, plural(e->nkids, "was", "were"));
+}
+
+static void record_call(Sema *S, AstFunc *callee, Span at) {
+  FuncInfo *fi = S->cur;
+  if (fi->ncalls == fi->cap) {
+    fi->cap = fi->cap ? fi->cap * 2 : 4;
+    fi->calls = xrealloc(fi->calls, sizeof(CallEdge) * (size_t)fi->cap);
+  }
+  fi->calls[fi->ncalls++] = (CallEdge){callee, at};
+}
+
+static void check_deriv_call(Sema *S, Ast *e) {
+  if (!S->fn) {
+    diag_error(S->d, e->name_span, "d() can only be used inside a function");
+    return;
+  }
+  if (e->nkids != 2) {
+    diag_error(S->d, e->span, "d() takes 2 arguments, d(expression, variable), but %d %s given", e->nkids,
+               plural(e->nkids, "was", "were"));
+    return;
+  }
+  check_expr(S, e->kids[0], 0);
+  Ast *v = e->kids[1];
+  if (v->kind != AST_NAME) {
+    diag_error(S->d, v->span, "the second argument of d() must be a parameter name");
+    return;
+  }
+  for (int i = 0; i < S->fn->nparams; i++) {
+    if (strcmp(S->fn->params[i].name, v->name) == 0) {
+      int shadowed = 0;
+      for (int k = 0; k < S->lets_visible; k++) shadowed |= strcmp(S->fn->lets[k].name.name, v->name) == 0;
+      if (!shadowed) {
+        e->ref = (AstRef){.kind = REF_DERIV, .index = i};
+        return;
+      }
+    }
+  }
+  diag_error(S->d, v->span, "d() differentiates with respect to a parameter of '%s', and '%s' is not one",
+             S->fn->name.name, v->name);
+}
+
+static void check_call(Sema *S, Ast *e) {
+  const char *n = e->name;
+  if (S->fn) {
+    int is_value = 0;
+    for (int i = 0; i < S->lets_visible; i++) is_value |= strcmp(S->fn->lets[i].name.name, n) == 0;
+    for (int i = 0; i < S->fn->nparams; i++) is_value |= strcmp(S->fn->params[i].name, n) == 0;
+    if (is_value) {
+      diag_error(S->d, e->name_span, "'%s' is a value, not a function; did you forget an operator before '('?", n);
+      return;
+    }
+  }
+  if (strcmp(n, "d") == 0 && !strmap_get(&S->funcs, n)) {
+    check_deriv_call(S, e);
+    return;
+  }
+  for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], 0);
+  const Builtin *b = builtin_lookup(n);
+  if (b) {
+    e->ref = (AstRef){.kind = REF_BUILTIN, .index = builtin_index(b)};
+    check_arity(S, e, b->arity, "built-in function");
+    return;
+  }
+  FuncInfo *fi = strmap_get(&S->funcs, n);
+  if (fi) {
+    if (!S->fn) {
+      diag_error(S->d, e->name_span, "a constant cannot call the function '%s'", n);
+      return;
+    }
+    e->ref = (AstRef){.kind = REF_FUNC, .func = fi->fn};
+    check_arity(S, e, fi->fn->nparams, "function");
+    record_call(S, fi->fn, e->name_span);
+    return;
+  }
+  if (strmap_get(&S->consts, n) || strcmp(n, "pi") == 0) {
+    diag_error(S->d, e->name_span, "'%s' is a constant, not a function; did you forget an operator before '('?", n);
+    return;
+  }
+  Suggest s = {.dist = 99, .target = n};
+  suggest_functions(S, &s);
+  if (s.best)
+    diag_error(S->d, e->name_span, "call to undeclared function '%s'; did you mean '%s'?", n, s.best);
+  else
+    diag_error(S->d, e->name_span, "call to undeclared function '%s'", n);
+}
+
+static void check_expr(Sema *S, Ast *e, int want_bool) {
+  int is_bool = is_bool_kind(e->kind);
+  if (is_bool && !want_bool) {
+    diag_error(S->d, e->span, "a %s can only be used as the condition of 'if'",
+               e->kind == AST_CMP ? "comparison" : "logical expression");
+  } else if (!is_bool && want_bool) {
+    diag_error(S->d, e->span, "the condition of 'if' must be a comparison such as 'x > 0'");
+  }
+  switch (e->kind) {
+  case AST_NUM: return;
+  case AST_NAME: check_name(S, e); return;
+  case AST_CALL: check_call(S, e); return;
+  case AST_IF:
+    check_expr(S, e->kids[0], 1);
+    check_expr(S, e->kids[1], 0);
+    check_expr(S, e->kids[2], 0);
+    return;
+  case AST_CMP:
+    check_expr(S, e->kids[0], 0);
+    check_expr(S, e->kids[1], 0);
+    return;
+  case AST_AND:
+  case AST_OR:
+  case AST_NOT:
+    for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], 1);
+    return;
+  case AST_NEG:
+  case AST_SUM:
+  case AST_PROD:
+  case AST_POW:
+    for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], 0);
+    return;
+  }
+}
+
+/* ---- definitions ----------------------------------------------------- */
+
+static void check_const(Sema *S, AstConst *c) {
+  if (c->state == 2) return;
+  if (c->state == 1) {
+    diag_error(S->d, c->name.span, "the value of constant '%s' depends on itself", c->name.name);
+    c->state = 2;
+    return;
+  }
+  c->state = 1;
+  check_expr(S, c->value, 0);
+  c->state = 2;
+}
+
+static void check_function(Sema *S, FuncInfo *fi) {
+  AstFunc *fn = fi->fn;
+  S->cur = fi;
+  S->fn = fn;
+  S->lets_visible = 0;
+  for (int i = 0; i < fn->nparams; i++) {
+    for (int j = 0; j < i; j++) {
+      if (strcmp(fn->params[i].name, fn->params[j].name) == 0) {
+        diag_error(S->d, fn->params[i].span, "duplicate parameter '%s'", fn->params[i].name);
+        diag_note(S->d, fn->params[j].span, "'%s' was declared here", fn->params[j].name);
+        break;
+      }
+    }
+  }
+  if (fn->has_wrt) {
+    fn->wrt_index = ARENA_ARRAY(S->arena, int, fn->nwrt);
+    for (int w = 0; w < fn->nwrt; w++) {
+      fn->wrt_index[w] = -1;
+      for (int i = 0; i < fn->nparams; i++)
+        if (strcmp(fn->wrt[w].name, fn->params[i].name) == 0) fn->wrt_index[w] = i;
+      if (fn->wrt_index[w] < 0) {
+        Suggest s = {.dist = 99, .target = fn->wrt[w].name};
+        for (int i = 0; i < fn->nparams; i++) suggest_consider(&s, fn->params[i].name);
+        if (s.best)
+          diag_error(S->d, fn->wrt[w].span, "'%s' in the wrt list is not a parameter of '%s'; did you mean '%s'?",
+                     fn->wrt[w].name, fn->name.name, s.best);
+        else
+          diag_error(S->d, fn->wrt[w].span, "'%s' in the wrt list is not a parameter of '%s'", fn->wrt[w].name,
+                     fn->name.name);
+      }
+      for (int v = 0; v < w; v++) {
+        if (strcmp(fn->wrt[w].name, fn->wrt[v].name) == 0) {
+          diag_error(S->d, fn->wrt[w].span, "'%s' appears twice in the wrt list", fn->wrt[w].name);
+          break;
+        }
+      }
+    }
+  } else {
+    fn->nwrt = fn->nparams;
+    fn->wrt = fn->params;
+    fn->wrt_index = ARENA_ARRAY(S->arena, int, fn->nparams ? fn->nparams : 1);
+    for (int i = 0; i < fn->nparams; i++) fn->wrt_index[i] = i;
+  }
+  if (fn->hessian && fn->nwrt == 0)
+    diag_error(S->d, fn->hessian_span, "'hessian' needs at least one variable to differentiate with respect to");
+  for (int i = 0; i < fn->nlets; i++) {
+    AstLet *let = &fn->lets[i];
+    check_expr(S, let->value, 0);
+    for (int p = 0; p < fn->nparams; p++) {
+      if (strcmp(let->name.name, fn->params[p].name) == 0) {
+        diag_error(S->d, let->name.span, "'let %s' would hide the parameter '%s'; choose another name", let->name.name,
+                   let->name.name);
+        diag_note(S->d, fn->params[p].span, "the parameter is declared here");
+      }
+    }
+    for (int j = 0; j < i; j++) {
+      if (strcmp(let->name.name, fn->lets[j].name.name) == 0) {
+        diag_error(S->d, let->name.span, "'%s' is already defined in this function", let->name.name);
+        diag_note(S->d, fn->lets[j].name.span, "previous definition is here");
+        break;
+      }
+    }
+    S->lets_visible = i + 1;
+  }
+  check_expr(S, fn->body, 0);
+  S->fn = NULL;
+  S->cur = NULL;
+}
+
+/* ---- recursion ------------------------------------------------------- */
+
+typedef struct PathStep {
+  FuncInfo *fi;
+  int next;
+} PathStep;
+
+static void report_cycle(Sema *S, PathStep *path, int depth, int from) {
+  Buf msg;
+  buf_init(&msg);
+  for (int i = from; i < depth; i++) buf_printf(&msg, "%s -> ", path[i].fi->fn->name.name);
+  buf_puts(&msg, path[from].fi->fn->name.name);
+  CallEdge *first = &path[from].fi->calls[path[from].next - 1];
+  diag_error(S->d, first->at, "recursive call cycle: %s (pdc functions cannot call themselves)", buf_cstr(&msg));
+  for (int i = from + 1; i < depth; i++) {
+    CallEdge *c = &path[i].fi->calls[path[i].next - 1];
+    diag_note(S->d, c->at, "'%s' calls '%s' here", path[i].fi->fn->name.name, c->callee->name.name);
+  }
+  buf_free(&msg);
+}
+
+/* Iterative DFS over the call graph; each cycle is reported once, where the
+ * search first closes it. */
+static void check_recursion(Sema *S, FuncInfo **infos, int n) {
+  PathStep *path = xmalloc(sizeof(PathStep) * (size_t)(n + 1));
+  for (int r = 0; r < n; r++) {
+    if (infos[r]->state) continue;
+    int depth = 0;
+    path[depth++] = (PathStep){infos[r], 0};
+    infos[r]->state = 1;
+    while (depth) {
+      PathStep *top = &path[depth - 1];
+      if (top->next == top->fi->ncalls) {
+        top->fi->state = 2;
+        depth--;
+        continue;
+      }
+      AstFunc *callee = top->fi->calls[top->next++].callee;
+      FuncInfo *ci = strmap_get(&S->funcs, callee->name.name);
+      if (ci->state == 1) {
+        int from = depth - 1;
+        while (path[from].fi != ci) from--;
+        report_cycle(S, path, depth, from);
+      } else if (ci->state == 0) {
+        ci->state = 1;
+        path[depth++] = (PathStep){ci, 0};
+      }
+    }
+  }
+  free(path);
+}
+
+/* ---- generated names ------------------------------------------------- */
+
+/* Names a generated function must not take: C keywords (the header would
+ * not compile), the C library's math functions (the generated code calls
+ * them, and LLVM may introduce calls to more) and main. */
+static const char *const reserved_symbols[] = {
+    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
+    "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
+    "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
+    "_Complex", "_Imaginary", "bool", "true", "false", "main", "acos", "acosh", "asin", "asinh", "atan", "atan2",
+    "atanh", "cbrt", "ceil", "copysign", "cos", "cosh", "erf", "erfc", "exp", "exp10", "exp2", "expm1", "fabs",
+    "fdim", "floor", "fma", "fmax", "fmin", "fmod", "frexp", "hypot", "ilogb", "ldexp", "lgamma", "llrint",
+    "llround", "log", "log10", "log1p", "log2", "logb", "lrint", "lround", "modf", "nan", "nearbyint", "nextafter",
+    "nexttoward", "pow", "pow10", "remainder", "remquo", "rint", "round", "scalbln", "scalbn", "sin", "sincos",
+    "sinh", "sqrt", "tan", "tanh", "tgamma", "trunc", "j0", "j1", "jn", "y0", "y1", "yn", "gamma", "signbit",
+    "isnan", "isinf", "isfinite", "memcpy", "memset", "memmove", "abs", "min", "max",
+};
+
+static int is_reserved_symbol(const char *name) {
+  if (name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'))) return 1;
+  for (size_t i = 0; i < countof(reserved_symbols); i++)
+    if (strcmp(reserved_symbols[i], name) == 0) return 1;
+  return 0;
+}
+
+int sema_symbol_names(const AstFunc *fn, const char *prefix, Arena *arena, const char **names) {
+  Buf b;
+  buf_init(&b);
+  int n = 0;
+  buf_printf(&b, "%s%s", prefix, fn->name.name);
+  names[n++] = arena_strndup(arena, b.data, b.len);
+  for (int w = 0; w < fn->nwrt; w++) {
+    b.len = 0;
+    buf_printf(&b, "%s%s_d%s", prefix, fn->name.name, fn->wrt[w].name);
+    names[n++] = arena_strndup(arena, b.data, b.len);
+  }
+  b.len = 0;
+  buf_printf(&b, "%s%s_grad", prefix, fn->name.name);
+  names[n++] = arena_strndup(arena, b.data, b.len);
+  if (fn->hessian) {
+    b.len = 0;
+    buf_printf(&b, "%s%s_hess", prefix, fn->name.name);
+    names[n++] = arena_strndup(arena, b.data, b.len);
+  }
+  buf_free(&b);
+  return n;
+}
+
+static void check_symbols(Sema *S, FuncInfo **infos, int n) {
+  StrMap owners;
+  strmap_init(&owners);
+  for (int i = 0; i < n; i++) {
+    AstFunc *fn = infos[i]->fn;
+    if (builtin_lookup(fn->name.name) || strcmp(fn->name.name, "d") == 0) {
+      diag_error(S->d, fn->name.span, "'%s' is the name of a built-in function; choose another name", fn->name.name);
+      continue;
+    }
+    if (fn->has_wrt) {
+      int bad = 0;
+      for (int w = 0; w < fn->nwrt; w++) bad |= fn->wrt_index[w] < 0;
+      if (bad) continue;
+    }
+    const char **names = ARENA_ARRAY(S->arena, const char *, fn->nwrt + 4);
+    int k = sema_symbol_names(fn, S->opts->prefix, S->arena, names);
+    for (int j = 0; j < k; j++) {
+      if (is_reserved_symbol(names[j])) {
+        diag_error(S->d, fn->name.span, "function '%s' would define the symbol '%s', which is reserved (C keyword or C library name); rename it%s",
+                   fn->name.name, names[j], S->opts->prefix[0] ? "" : " or use --prefix");
+        break;
+      }
+      AstFunc *prev = strmap_put(&owners, names[j], fn);
+      if (prev && prev != fn) {
+        diag_error(S->d, fn->name.span, "function '%s' generates the symbol '%s', which function '%s' also defines",
+                   fn->name.name, names[j], prev->name.name);
+        diag_note(S->d, prev->name.span, "'%s' is defined here", prev->name.name);
+        break;
+      }
+    }
+  }
+  strmap_free(&owners);
+}
+
+int sema_check(AstFile *file, const SemaOptions *opts, Arena *arena, Diag *d) {
+  Sema S = {.d = d, .arena = arena, .opts = opts};
+  strmap_init(&S.funcs);
+  strmap_init(&S.consts);
+  int errors_before = diag_error_count(d);
+  FuncInfo **infos = xmalloc(sizeof(FuncInfo *) * (size_t)(file->nitems + 1));
+  int nfuncs = 0;
+  for (int i = 0; i < file->nitems; i++) {
+    AstItem *it = &file->items[i];
+    AstName *name = it->kind == ITEM_FUNC ? &it->func->name : &it->konst->name;
+    FuncInfo *prev_fn = strmap_get(&S.funcs, name->name);
+    AstConst *prev_c = strmap_get(&S.consts, name->name);
+    if (prev_fn || prev_c) {
+      diag_error(d, name->span, "redefinition of '%s'", name->name);
+      diag_note(d, prev_fn ? prev_fn->fn->name.span : prev_c->name.span, "previous definition is here");
+      it->kind == ITEM_FUNC ? (void)(it->func = NULL) : (void)(it->konst = NULL);
+      continue;
+    }
+    if (it->kind == ITEM_FUNC) {
+      FuncInfo *fi = ARENA_NEW(arena, FuncInfo);
+      fi->fn = it->func;
+      strmap_put(&S.funcs, name->name, fi);
+      infos[nfuncs++] = fi;
+    } else {
+      if (builtin_lookup(name->name) || strcmp(name->name, "pi") == 0)
+        diag_error(d, name->span, "'%s' is a built-in name and cannot be redefined", name->name);
+      strmap_put(&S.consts, name->name, it->konst);
+    }
+  }
+  for (int i = 0; i < file->nitems; i++)
+    if (file->items[i].kind == ITEM_CONST && file->items[i].konst) check_const(&S, file->items[i].konst);
+  for (int i = 0; i < nfuncs; i++) check_function(&S, infos[i]);
+  check_recursion(&S, infos, nfuncs);
+  check_symbols(&S, infos, nfuncs);
+  for (int i = 0; i < nfuncs; i++) free(infos[i]->calls);
+  free(infos);
+  strmap_free(&S.funcs);
+  strmap_free(&S.consts);
+  /* Drop definitions that were redefinitions so later phases see each once. */
+  int k = 0;
+  for (int i = 0; i < file->nitems; i++)
+    if (file->items[i].func || file->items[i].konst) file->items[k++] = file->items[i];
+  file->nitems = k;
+  return diag_error_count(d) - errors_before;
+}
