@@ -72,10 +72,20 @@ void buf_put_double(Buf *b, double v) {
     buf_puts(b, v > 0 ? "inf" : "-inf");
     return;
   }
-  char tmp[40];
-  for (int prec = 1; prec <= 17; prec++) {
+  char tmp[48];
+  int prec = 1;
+  for (; prec <= 17; prec++) {
     snprintf(tmp, sizeof tmp, "%.*g", prec, v);
     if (strtod(tmp, NULL) == v) break;
+  }
+  /* Plain decimals read better than exponents for everyday magnitudes:
+   * 100, not 1e+02; 0.0001, not 1e-04. */
+  double a = v < 0 ? -v : v;
+  if (strchr(tmp, 'e') && a >= 1e-5 && a < 1e16) {
+    for (int dec = 0; dec <= 22; dec++) {
+      snprintf(tmp, sizeof tmp, "%.*f", dec, v);
+      if (strtod(tmp, NULL) == v) break;
+    }
   }
   buf_puts(b, tmp);
 }

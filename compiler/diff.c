@@ -137,8 +137,13 @@ static Expr *local_adjoint(ExprCtx *cx, Expr *e, int i, Expr *adj) {
   case EX_ADD: return adj;
   case EX_SUB: return i == 0 ? adj : d_neg(cx, adj);
   case EX_MUL: return d_mul(cx, adj, i == 0 ? y : x);
-  case EX_DIV: /* d(x/y)/dy = -(x/y)/y, reusing the quotient */
-    return i == 0 ? d_div(cx, adj, y) : d_neg(cx, d_div(cx, d_mul(cx, adj, e), y));
+  case EX_DIV:
+    if (i == 0) return d_div(cx, adj, y);
+    /* d(c/y)/dy = -(c/y)^2/c: no division at all for 1/y; otherwise
+     * d(x/y)/dy = -(x/y)/y, reusing the quotient */
+    if (x->op == EX_CONST && x->num != 0)
+      return d_neg(cx, d_mul(cx, adj, d_div(cx, ex_powi(cx, e, 2), x)));
+    return d_neg(cx, d_div(cx, d_mul(cx, adj, e), y));
   case EX_NEG: return d_neg(cx, adj);
   case EX_POWI: return d_mul(cx, adj, d_mul(cx, ex_num(cx, e->k), ex_powi(cx, x, e->k - 1)));
   case EX_POW:
@@ -204,6 +209,8 @@ typedef struct Contrib {
 } Contrib;
 
 void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **out) {
+  uint8_t saved_origin = cx->origin;
+  cx->origin = 1;
   size_t n;
   Expr **topo = ex_topo(cx, &root, 1, &n);
   size_t nids = cx->count; /* nodes created below are never looked up */
@@ -251,6 +258,7 @@ void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **o
     Expr *v = ex_var(cx, vars[j]);
     if (v->id < nids && pos[v->id] >= 0 && total[pos[v->id]]) out[j] = total[pos[v->id]];
   }
+  cx->origin = saved_origin;
   free(total);
   free(pool);
   free(adj);

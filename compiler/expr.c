@@ -85,6 +85,7 @@ Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids) {
   e->id = (uint32_t)cx->count;
   e->op = (uint8_t)op;
   e->nkids = (uint8_t)n;
+  e->from_diff = cx->origin;
   e->k = k;
   e->num = num;
   for (int i = 0; i < n; i++) e->kid[i] = kids[i];

@@ -41,6 +41,7 @@ struct Expr {
   uint32_t id; /* creation order, dense from 0 */
   uint8_t op;
   uint8_t nkids;
+  uint8_t from_diff; /* first built as a derivative term (display hint only) */
   int32_t k;  /* EX_VAR: parameter index; EX_POWI: exponent */
   double num; /* EX_CONST */
   Expr *kid[3];
@@ -55,6 +56,7 @@ typedef struct ExprCtx {
   uint32_t *mark; /* per-id scratch for traversals */
   uint32_t stamp;
   int fast_math;
+  uint8_t origin; /* stamped on new nodes as from_diff */
 } ExprCtx;
 
 void ex_ctx_init(ExprCtx *cx, Arena *arena);

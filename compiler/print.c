@@ -33,9 +33,47 @@ static uint32_t temp_of(const Printer *p, const Expr *e) {
 
 static void print_at(Printer *p, Buf *out, Expr *e, int prec);
 
+/* Small multiples and fractions of pi print as such (2*pi, pi/2), and e
+ * as exp(1), since that is how people write them. Such a constant reads as a
+ * product, so *prec says how it binds. Returns 0 for ordinary numbers. */
+static int named_number(Buf *out, double v, int *prec) {
+  if (v == M_PI) {
+    buf_puts(out, "pi");
+    *prec = PREC_ATOM;
+    return 1;
+  }
+  if (v == M_E) {
+    buf_puts(out, "exp(1)");
+    *prec = PREC_ATOM;
+    return 1;
+  }
+  for (int k = 2; k <= 8; k++) {
+    if (v == k * M_PI) {
+      buf_printf(out, "%d*pi", k);
+      *prec = PREC_PROD;
+      return 1;
+    }
+    if (v == M_PI / k) {
+      buf_printf(out, "pi/%d", k);
+      *prec = PREC_PROD;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 static void put_number(Buf *out, double v) {
-  if (v == M_PI) buf_puts(out, "pi");
-  else buf_put_double(out, v);
+  int prec;
+  if (!named_number(out, v, &prec)) buf_put_double(out, v);
+}
+
+static int number_prec(double v) {
+  Buf tmp;
+  buf_init(&tmp);
+  int prec = v < 0 ? PREC_UNARY : PREC_ATOM;
+  named_number(&tmp, v, &prec);
+  buf_free(&tmp);
+  return prec;
 }
 
 /* ---- products ---------------------------------------------------------- */
@@ -89,7 +127,63 @@ static void collect_factors(Printer *p, Factors *f, Expr *e, int in_den) {
   }
 }
 
+/* Display order of a factor: constants, then variables and their powers in
+ * parameter order, then everything else as built. */
+static int factor_key(const Expr *e) {
+  if (e->op == EX_CONST) return -1;
+  if (e->op == EX_VAR) return e->k;
+  if (e->op == EX_POWI && e->kid[0]->op == EX_VAR) return e->kid[0]->k;
+  return 1 << 30;
+}
+
+static void stable_sort_by_key(Expr **v, char *aux, int n, const int *key) {
+  /* insertion sort: factor and term lists are short, and it is stable */
+  int *k = xmalloc(sizeof(int) * (size_t)(n ? n : 1));
+  memcpy(k, key, sizeof(int) * (size_t)n);
+  for (int i = 1; i < n; i++) {
+    Expr *e = v[i];
+    char a = aux ? aux[i] : 0;
+    int kk = k[i], j = i - 1;
+    for (; j >= 0 && k[j] > kk; j--) {
+      v[j + 1] = v[j];
+      k[j + 1] = k[j];
+      if (aux) aux[j + 1] = aux[j];
+    }
+    v[j + 1] = e;
+    k[j + 1] = kk;
+    if (aux) aux[j + 1] = a;
+  }
+  free(k);
+}
+
+/* x*x^2 shows as x^3: factors with one base are merged (display only). */
+static int merge_powers(Printer *p, Expr **v, int n) {
+  int m = 0;
+  for (int i = 0; i < n; i++) {
+    Expr *base = v[i]->op == EX_POWI && v[i]->k > 0 && !temp_of(p, v[i]) ? v[i]->kid[0] : v[i];
+    int k = v[i]->op == EX_POWI && v[i]->k > 0 && !temp_of(p, v[i]) ? v[i]->k : 1;
+    int merged = 0;
+    if (base->op != EX_CONST) {
+      for (int j = 0; j < m && !merged; j++) {
+        Expr *bj = v[j]->op == EX_POWI && v[j]->k > 0 && !temp_of(p, v[j]) ? v[j]->kid[0] : v[j];
+        int kj = v[j]->op == EX_POWI && v[j]->k > 0 && !temp_of(p, v[j]) ? v[j]->k : 1;
+        if (bj == base && k + kj <= EX_POWI_MAX) {
+          v[j] = ex_intern(p->cx, EX_POWI, k + kj, 0, &base);
+          merged = 1;
+        }
+      }
+    }
+    if (!merged) v[m++] = v[i];
+  }
+  return m;
+}
+
 static void print_factor_list(Printer *p, Buf *out, Expr **v, int n) {
+  n = merge_powers(p, v, n);
+  int *key = xmalloc(sizeof(int) * (size_t)(n ? n : 1));
+  for (int i = 0; i < n; i++) key[i] = factor_key(v[i]);
+  stable_sort_by_key(v, NULL, n, key);
+  free(key);
   /* constants first: 2*x, not x*2 */
   int first = 1;
   for (int pass = 0; pass < 2; pass++) {
@@ -97,7 +191,8 @@ static void print_factor_list(Printer *p, Buf *out, Expr **v, int n) {
       if ((v[i]->op == EX_CONST) != (pass == 0)) continue;
       if (!first) buf_putc(out, '*');
       first = 0;
-      print_at(p, out, v[i], PREC_POW);
+      if (v[i]->op == EX_CONST && v[i]->num > 0) put_number(out, v[i]->num); /* 2*pi*x */
+      else print_at(p, out, v[i], PREC_POW);
     }
   }
 }
@@ -115,6 +210,7 @@ static int print_product_magnitude(Printer *p, Buf *out, Expr *e) {
   else print_factor_list(p, out, f.num, f.nnum);
   if (f.nden) {
     buf_putc(out, '/');
+    f.nden = merge_powers(p, f.den, f.nden);
     if (f.nden == 1) {
       print_at(p, out, f.den[0], PREC_POW);
     } else {
@@ -178,9 +274,32 @@ static void collect_terms(Printer *p, Terms *t, Expr *e, int neg) {
   free(spine);
 }
 
+/* Polynomial degree of a term, or a large number when it is not a monomial:
+ * derivative sums are shown highest degree first, constants last. */
+static int term_degree(const Printer *p, const Expr *e) {
+  if (temp_of(p, e)) return 1 << 20;
+  switch (e->op) {
+  case EX_CONST: return 0;
+  case EX_VAR: return 1;
+  case EX_NEG: return term_degree(p, e->kid[0]);
+  case EX_POWI: return e->k > 0 && e->kid[0]->op == EX_VAR ? e->k : 1 << 20;
+  case EX_MUL: {
+    int a = term_degree(p, e->kid[0]), b = term_degree(p, e->kid[1]);
+    return a >= 1 << 20 || b >= 1 << 20 ? 1 << 20 : a + b;
+  }
+  default: return 1 << 20;
+  }
+}
+
 static void print_sum(Printer *p, Buf *out, Expr *e) {
   Terms t = {0};
   collect_terms(p, &t, e, 0);
+  if (e->from_diff && t.n > 1) {
+    int *key = xmalloc(sizeof(int) * (size_t)t.n);
+    for (int i = 0; i < t.n; i++) key[i] = -term_degree(p, t.v[i]);
+    stable_sort_by_key(t.v, t.neg, t.n, key);
+    free(key);
+  }
   for (int i = 0; i < t.n; i++) {
     Buf tmp;
     buf_init(&tmp);
@@ -201,7 +320,7 @@ static void print_sum(Printer *p, Buf *out, Expr *e) {
 static int prec_of(const Printer *p, const Expr *e) {
   if (temp_of(p, e)) return PREC_ATOM;
   switch (e->op) {
-  case EX_CONST: return e->num < 0 ? PREC_UNARY : PREC_ATOM;
+  case EX_CONST: return number_prec(e->num);
   case EX_VAR: return PREC_ATOM;
   case EX_ADD:
   case EX_SUB: return PREC_SUM;
