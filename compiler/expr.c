@@ -388,3 +388,23 @@ Expr *ex_substitute(ExprCtx *cx, Expr *root, Expr *const *vals, int nvals) {
   free(topo);
   return out;
 }
+
+double ex_evaluate(ExprCtx *cx, Expr *root, const double *vars) {
+  size_t n;
+  Expr **topo = ex_topo(cx, &root, 1, &n);
+  double *val = xcalloc(cx->count, sizeof(double));
+  for (size_t i = 0; i < n; i++) {
+    Expr *e = topo[i];
+    if (e->op == EX_CONST) val[e->id] = e->num;
+    else if (e->op == EX_VAR) val[e->id] = vars[e->k];
+    else {
+      double a[3] = {0, 0, 0};
+      for (int k = 0; k < e->nkids; k++) a[k] = val[e->kid[k]->id];
+      val[e->id] = ex_eval_op((ExprOp)e->op, e->k, a);
+    }
+  }
+  double r = val[root->id];
+  free(val);
+  free(topo);
+  return r;
+}

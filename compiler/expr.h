@@ -96,6 +96,10 @@ Expr *ex_substitute(ExprCtx *cx, Expr *root, Expr *const *vals, int nvals);
 double ex_eval_op(ExprOp op, int k, const double *args);
 double ex_powi_eval(double x, int k);
 
+/* Value of root with variable k bound to vars[k], evaluated node by node
+ * with ex_eval_op: the reference semantics the generated code follows. */
+double ex_evaluate(ExprCtx *cx, Expr *root, const double *vars);
+
 /* All nodes reachable from roots, children before parents (post-order,
  * children left to right, roots in order). Iterative: deep DAGs cannot
  * overflow the stack. The array is malloc'd; *n receives its length. */

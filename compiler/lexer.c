@@ -204,7 +204,7 @@ TokenList lex_source(const Source *src, Arena *arena, Diag *d) {
       lex_bad_char(&L);
     }
   }
-  push(&L, TK_NEWLINE, L.len, L.len);
+  if (L.count == 0 || L.tok[L.count - 1].kind != TK_NEWLINE) push(&L, TK_NEWLINE, L.len, L.len);
   push(&L, TK_EOF, L.len, L.len);
   return (TokenList){L.tok, L.count};
 }
