@@ -23,6 +23,10 @@ typedef struct Cg {
   LLVMTypeRef dbl, i1;
   LLVMValueRef *val; /* node id -> value in the current function */
   size_t nval;
+  uint32_t *scope_log; /* ids given a value inside the current branch scopes */
+  size_t nlog, caplog;
+  int branch_depth;
+  LLVMValueRef fn;
   LLVMFastMathFlags fmf;
 } Cg;
 
@@ -77,6 +81,7 @@ static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsig
 }
 
 static LLVMValueRef value_of(Cg *g, Expr *e);
+static LLVMValueRef emit_select(Cg *g, Expr *e);
 
 static LLVMValueRef emit_powi(Cg *g, Expr *e) {
   Expr *x = e->kid[0];
@@ -123,6 +128,7 @@ static const char *libm_name(ExprOp op) {
 }
 
 static LLVMValueRef emit_node(Cg *g, Expr *e) {
+  if (e->op == EX_SELECT) return emit_select(g, e);
   LLVMBuilderRef B = g->B;
   ExprOp op = (ExprOp)e->op;
   LLVMValueRef a = e->nkids > 0 ? value_of(g, e->kid[0]) : NULL;
@@ -160,7 +166,6 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   case EX_AND: return LLVMBuildAnd(B, a, b, "");
   case EX_OR: return LLVMBuildOr(B, a, b, "");
   case EX_NOT: return LLVMBuildNot(B, a, "");
-  case EX_SELECT: return LLVMBuildSelect(B, a, b, value_of(g, e->kid[2]), "");
   default: break;
   }
   pdc_unreachable();
@@ -178,11 +183,128 @@ static LLVMValueRef value_of(Cg *g, Expr *e) {
   set_fmf(g, v);
   if (e->id >= g->nval) pdc_unreachable();
   g->val[e->id] = v;
+  if (g->branch_depth) {
+    if (g->nlog == g->caplog) {
+      g->caplog = g->caplog ? g->caplog * 2 : 256;
+      g->scope_log = xrealloc(g->scope_log, g->caplog * sizeof(uint32_t));
+    }
+    g->scope_log[g->nlog++] = e->id;
+  }
   return v;
+}
+
+/* ---- lazy conditionals ----------------------------------------------------
+ * if c then a else b evaluates only the branch taken when a branch holds
+ * anything costly or partial (a call, pow, log of what may be negative...):
+ * the condition, a conditional branch, each side in its own block, a phi.
+ * Values computed inside a branch are forgotten when it closes, since they
+ * do not dominate the code after it. Cheap, total sides become a select,
+ * which LLVM turns into branch-free code. */
+
+enum { CG_SELECT_CHEAP_NODES = 12, CG_MAX_BRANCH_DEPTH = 64 };
+
+static int has_value(const Cg *g, const Expr *e) { return e->id < g->nval && g->val[e->id]; }
+
+static int is_cheap_op(const Expr *e) {
+  switch (e->op) {
+  case EX_CONST:
+  case EX_VAR:
+  case EX_ADD:
+  case EX_SUB:
+  case EX_MUL:
+  case EX_NEG:
+  case EX_ABS:
+  case EX_SIGN:
+  case EX_MIN:
+  case EX_MAX:
+  case EX_LT:
+  case EX_LE:
+  case EX_EQ:
+  case EX_NE:
+  case EX_AND:
+  case EX_OR:
+  case EX_NOT: return 1;
+  case EX_POWI: return e->k >= 0;
+  default: return 0;
+  }
+}
+
+static int follow_unemitted(const Expr *e, int k, void *ctx) {
+  (void)e, (void)k;
+  return !has_value(ctx, e->kid[k]);
+}
+
+/* Whether the part of e not computed yet is small and made of operations
+ * that cost an instruction or two and are defined everywhere. */
+static int cheap_and_total(Cg *g, Expr *e) {
+  if (has_value(g, e)) return 1;
+  size_t n;
+  Expr **order = ex_topo_filtered(g->cx, &e, 1, &n, follow_unemitted, g);
+  int ok = n <= CG_SELECT_CHEAP_NODES;
+  for (size_t i = 0; i < n && ok; i++) ok = has_value(g, order[i]) || is_cheap_op(order[i]);
+  free(order);
+  return ok;
+}
+
+static int follow_outside_branches(const Expr *e, int k, void *ctx) {
+  if (e->op == EX_SELECT && k > 0) return 0;
+  return !has_value(ctx, e->kid[k]);
+}
+
+/* Emits everything roots need outside conditional branches, in topological
+ * order; selects met on the way emit their own branches. */
+static void emit_needed(Cg *g, Expr *const *roots, size_t n) {
+  size_t count;
+  Expr **order = ex_topo_filtered(g->cx, roots, n, &count, follow_outside_branches, g);
+  for (size_t i = 0; i < count; i++)
+    if (!has_value(g, order[i])) value_of(g, order[i]);
+  free(order);
+}
+
+static LLVMValueRef emit_branch(Cg *g, Expr *side, LLVMBasicBlockRef *end) {
+  size_t mark = g->nlog;
+  g->branch_depth++;
+  emit_needed(g, &side, 1);
+  LLVMValueRef v = value_of(g, side);
+  g->branch_depth--;
+  *end = LLVMGetInsertBlock(g->B);
+  /* forget values that do not dominate the join, unless an enclosing
+   * branch still owns them */
+  for (size_t i = mark; i < g->nlog; i++) g->val[g->scope_log[i]] = NULL;
+  if (g->branch_depth == 0) g->nlog = 0;
+  else g->nlog = mark;
+  return v;
+}
+
+static LLVMValueRef emit_select(Cg *g, Expr *e) {
+  LLVMValueRef cond = value_of(g, e->kid[0]);
+  Expr *a = e->kid[1], *b = e->kid[2];
+  if (g->branch_depth >= CG_MAX_BRANCH_DEPTH || (cheap_and_total(g, a) && cheap_and_total(g, b)))
+    return LLVMBuildSelect(g->B, cond, value_of(g, a), value_of(g, b), "");
+  LLVMBasicBlockRef then_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "then");
+  LLVMBasicBlockRef else_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "else");
+  LLVMBasicBlockRef join_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "join");
+  LLVMBuildCondBr(g->B, cond, then_bb, else_bb);
+  LLVMBasicBlockRef then_end, else_end;
+  LLVMPositionBuilderAtEnd(g->B, then_bb);
+  LLVMValueRef va = emit_branch(g, a, &then_end);
+  LLVMBuildBr(g->B, join_bb);
+  LLVMPositionBuilderAtEnd(g->B, else_bb);
+  LLVMValueRef vb = emit_branch(g, b, &else_end);
+  LLVMBuildBr(g->B, join_bb);
+  LLVMPositionBuilderAtEnd(g->B, join_bb);
+  LLVMValueRef phi = LLVMBuildPhi(g->B, g->dbl, "");
+  LLVMValueRef vals[2] = {va, vb};
+  LLVMBasicBlockRef blocks[2] = {then_end, else_end};
+  LLVMAddIncoming(phi, vals, blocks, 2);
+  return phi;
 }
 
 /* Starts a function body: parameters bound to the variable nodes. */
 static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
+  g->fn = fn;
+  g->nlog = 0;
+  g->branch_depth = 0;
   LLVMPositionBuilderAtEnd(g->B, LLVMAppendBasicBlockInContext(g->C, fn, "entry"));
   size_t n = g->cx->count + 256;
   free(g->val);
@@ -197,13 +319,7 @@ static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
 }
 
 /* Values in topological order, roots in order: shared nodes once. */
-static void emit_all(Cg *g, Expr *const *roots, size_t n) {
-  size_t count;
-  Expr **topo = ex_topo(g->cx, roots, n, &count);
-  for (size_t i = 0; i < count; i++)
-    if (topo[i]->op != EX_VAR) value_of(g, topo[i]);
-  free(topo);
-}
+static void emit_all(Cg *g, Expr *const *roots, size_t n) { emit_needed(g, roots, n); }
 
 static LLVMValueRef add_function(Cg *g, const char *name, const LFunc *f, int out_ptr, int returns_value) {
   LLVMTypeRef *ps = xmalloc(sizeof(LLVMTypeRef) * (size_t)(f->nparams + 1));
@@ -299,5 +415,6 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   }
   LLVMDisposeBuilder(g.B);
   free(g.val);
+  free(g.scope_log);
   return g.M;
 }

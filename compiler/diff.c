@@ -51,6 +51,13 @@ static Expr *select3(ExprCtx *cx, Expr *c, Expr *a, Expr *b) {
   return ex_make(cx, EX_SELECT, k);
 }
 
+/* A select with a zero branch absorbs what is done to its live side, so
+ * the side not taken never meets, say, the 1/sqrt(...) that is only
+ * defined on the taken side: 0*NaN would leak a NaN otherwise. */
+static Expr *push_into_select(ExprCtx *cx, Expr *sel, int zb, Expr *live) {
+  return zb == 2 ? select3(cx, sel->kid[0], live, sel->kid[2]) : select3(cx, sel->kid[0], sel->kid[1], live);
+}
+
 static Expr *d_mul(ExprCtx *cx, Expr *a, Expr *b);
 
 /* rest * rest, keeping quotients flat (a/b * c = a*c/b) and powers of one
@@ -70,10 +77,7 @@ static Expr *rest_mul(ExprCtx *cx, Expr *x, Expr *y) {
 static Expr *d_mul(ExprCtx *cx, Expr *a, Expr *b) {
   if (is_zero(a) || is_zero(b)) return ex_num(cx, 0);
   int za = zero_branch(a), zb = zero_branch(b);
-  if (za > 0) {
-    Expr *live = d_mul(cx, a->kid[3 - za], b);
-    return za == 2 ? select3(cx, a->kid[0], live, a->kid[2]) : select3(cx, a->kid[0], a->kid[1], live);
-  }
+  if (za > 0) return push_into_select(cx, a, za, d_mul(cx, a->kid[3 - za], b));
   if (zb > 0) return d_mul(cx, b, a);
   Term ta = split(a), tb = split(b);
   double coef = ta.coef * tb.coef;
@@ -93,8 +97,12 @@ static Expr *d_mul(ExprCtx *cx, Expr *a, Expr *b) {
   return join(cx, coef, r);
 }
 
+static Expr *d_neg(ExprCtx *cx, Expr *a);
+
 static Expr *d_div(ExprCtx *cx, Expr *a, Expr *b) {
   if (is_zero(a)) return a;
+  int za = zero_branch(a);
+  if (za > 0) return push_into_select(cx, a, za, d_div(cx, a->kid[3 - za], b));
   Term ta = split(a), tb = split(b);
   double coef = ta.coef / tb.coef;
   if (!tb.rest) return join(cx, coef, ta.rest);
@@ -103,6 +111,8 @@ static Expr *d_div(ExprCtx *cx, Expr *a, Expr *b) {
 }
 
 static Expr *d_neg(ExprCtx *cx, Expr *a) {
+  int za = zero_branch(a);
+  if (za > 0) return push_into_select(cx, a, za, d_neg(cx, a->kid[3 - za]));
   Term t = split(a);
   return join(cx, -t.coef, t.rest);
 }

@@ -296,6 +296,11 @@ static void ensure_marks(ExprCtx *cx) {
 }
 
 Expr **ex_topo(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n) {
+  return ex_topo_filtered(cx, roots, nroots, n, NULL, NULL);
+}
+
+Expr **ex_topo_filtered(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n,
+                        int (*follow)(const Expr *e, int k, void *ctx), void *ctx) {
   ensure_marks(cx);
   uint32_t stamp = ++cx->stamp;
   size_t cap = 64, len = 0, sp = 0, scap = 64;
@@ -311,8 +316,10 @@ Expr **ex_topo(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n) {
     while (sp) {
       struct Frame *f = &stack[sp - 1];
       if (f->next < f->e->nkids) {
-        Expr *c = f->e->kid[f->next++];
+        int k = f->next++;
+        Expr *c = f->e->kid[k];
         if (cx->mark[c->id] == stamp) continue;
+        if (follow && !follow(f->e, k, ctx)) continue;
         cx->mark[c->id] = stamp;
         if (sp == scap) {
           scap *= 2;

@@ -105,6 +105,11 @@ double ex_evaluate(ExprCtx *cx, Expr *root, const double *vars);
  * overflow the stack. The array is malloc'd; *n receives its length. */
 Expr **ex_topo(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n);
 
+/* ex_topo with a filter: the edge from e to its kid number k is followed
+ * only when follow(e, k, ctx) says so. */
+Expr **ex_topo_filtered(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n,
+                        int (*follow)(const Expr *e, int k, void *ctx), void *ctx);
+
 /* s-expression dump (--dump=dag): one line per shared node. */
 void ex_dump(Buf *out, ExprCtx *cx, Expr *const *roots, const char *const *root_names, size_t nroots,
              const char *const *var_names);

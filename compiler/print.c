@@ -338,6 +338,13 @@ static void print_bool(Printer *p, Buf *out, Expr *e) {
   switch (e->op) {
   case EX_LT:
   case EX_LE:
+    if (ex_is_const(e->kid[0]) && !ex_is_const(e->kid[1])) { /* 0 < x reads x > 0 */
+      print_at(p, out, e->kid[1], PREC_SUM);
+      buf_puts(out, e->op == EX_LT ? " > " : " >= ");
+      print_at(p, out, e->kid[0], PREC_SUM);
+      return;
+    }
+    /* fall through */
   case EX_EQ:
   case EX_NE:
     print_at(p, out, e->kid[0], PREC_SUM);
