@@ -94,6 +94,48 @@ static LLVMValueRef emit_powi(Cg *g, Expr *e) {
   return LLVMBuildFMul(g->B, value_of(g, ex_powi(g->cx, x, k - 1)), value_of(g, x), "");
 }
 
+/* Contraction is decided here, per DAG node, not left to LLVM's `contract`
+ * flag: LLVM fuses a product into an add only when the product has no other
+ * use, so f, f_dx and f_grad, which share different subexpressions, would
+ * round differently. A node always becomes the same instructions, so every
+ * generated function agrees to the last bit. The rule is clang's
+ * -ffp-contract=on: a*b + c, c + a*b, a*b - c and c - a*b become
+ * llvm.fmuladd (an FMA where the target has one), the left product first. */
+static int product_operands(Cg *g, Expr *e, LLVMValueRef *x, LLVMValueRef *y) {
+  if (e->op == EX_MUL) {
+    *x = value_of(g, e->kid[0]);
+    *y = value_of(g, e->kid[1]);
+    return 1;
+  }
+  if (e->op == EX_POWI && e->k == 2) {
+    *x = *y = value_of(g, e->kid[0]);
+    return 1;
+  }
+  return 0;
+}
+
+static LLVMValueRef fmuladd(Cg *g, LLVMValueRef x, LLVMValueRef y, LLVMValueRef z) {
+  unsigned id = LLVMLookupIntrinsicID("llvm.fmuladd", 12);
+  LLVMTypeRef tys[1] = {g->dbl};
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, tys, 1);
+  LLVMValueRef args[3] = {x, y, z};
+  return LLVMBuildCall2(g->B, LLVMIntrinsicGetType(g->C, id, tys, 1), fn, args, 3, "");
+}
+
+static LLVMValueRef emit_fused(Cg *g, Expr *e) {
+  LLVMValueRef x, y;
+  Expr *a = e->kid[0], *b = e->kid[1];
+  if (product_operands(g, a, &x, &y)) {
+    LLVMValueRef c = value_of(g, b);
+    return fmuladd(g, x, y, e->op == EX_ADD ? c : LLVMBuildFNeg(g->B, c, ""));
+  }
+  if (product_operands(g, b, &x, &y)) {
+    LLVMValueRef c = value_of(g, a);
+    return fmuladd(g, e->op == EX_ADD ? x : LLVMBuildFNeg(g->B, x, ""), y, c);
+  }
+  return NULL;
+}
+
 static const char *intrinsic_name(ExprOp op) {
   switch (op) {
   case EX_SQRT: return "llvm.sqrt";
@@ -142,8 +184,12 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   switch (op) {
   case EX_CONST: return LLVMConstReal(g->dbl, e->num);
   case EX_VAR: pdc_unreachable(); /* bound to parameters before emission */
-  case EX_ADD: return LLVMBuildFAdd(B, a, b, "");
-  case EX_SUB: return LLVMBuildFSub(B, a, b, "");
+  case EX_ADD:
+  case EX_SUB: {
+    LLVMValueRef fused = g->opts->fp_contract && !g->opts->fast_math ? emit_fused(g, e) : NULL;
+    if (fused) return fused;
+    return op == EX_ADD ? LLVMBuildFAdd(B, a, b, "") : LLVMBuildFSub(B, a, b, "");
+  }
   case EX_MUL: return LLVMBuildFMul(B, a, b, "");
   case EX_DIV: return LLVMBuildFDiv(B, a, b, "");
   case EX_NEG: return LLVMBuildFNeg(B, a, "");
@@ -393,7 +439,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   g.B = LLVMCreateBuilderInContext(C);
   g.dbl = LLVMDoubleTypeInContext(C);
   g.i1 = LLVMInt1TypeInContext(C);
-  g.fmf = opts->fast_math ? LLVMFastMathAll : opts->fp_contract ? LLVMFastMathAllowContract : LLVMFastMathNone;
+  g.fmf = opts->fast_math ? LLVMFastMathAll : LLVMFastMathNone;
   for (int i = 0; i < prog->nfuncs; i++) {
     const LFunc *f = &prog->funcs[i];
     char *name = symbol(opts, f->name, "", NULL);

@@ -1,0 +1,37 @@
+# Run a command that must fail: exit status EXIT (default 1) and, for each
+# regular expression in the ;-separated list EXPECT, a line of its output that
+# matches. Used to show that the finite-difference checker catches wrong code.
+#   cmake -DCMD=<program> [-DEXIT=1] "-DEXPECT=re1;re2;..." -P expect_failure.cmake
+if(NOT DEFINED CMD)
+  message(FATAL_ERROR "expect_failure.cmake: set CMD")
+endif()
+if(NOT DEFINED EXIT)
+  set(EXIT 1)
+endif()
+execute_process(COMMAND ${CMD} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("${out}${err}")
+set(ok TRUE)
+if(NOT "${rc}" STREQUAL "${EXIT}")
+  message(SEND_ERROR "expected exit status ${EXIT}, got '${rc}'")
+  set(ok FALSE)
+endif()
+# One list element per line; a ';' in the output would split a line, so it
+# becomes ',' first (write the expressions accordingly).
+string(REPLACE ";" "," lines "${out}")
+string(REPLACE "\n" ";" lines "${lines}")
+foreach(re IN LISTS EXPECT)
+  set(found FALSE)
+  foreach(line IN LISTS lines)
+    if(line MATCHES "${re}")
+      set(found TRUE)
+      break()
+    endif()
+  endforeach()
+  if(NOT found)
+    message(SEND_ERROR "no line of the output matches '${re}'")
+    set(ok FALSE)
+  endif()
+endforeach()
+if(ok)
+  message("expect_failure: failed as expected")
+endif()
