@@ -31,6 +31,7 @@ static Term split(Expr *e) {
 static Expr *join(ExprCtx *cx, double coef, Expr *rest) {
   if (!rest || coef == 0) return ex_num(cx, coef);
   if (coef == 1) return rest;
+  if (coef == -1 && rest->op == EX_SUB) return ex_sub(cx, rest->kid[1], rest->kid[0]); /* -(a - b) is b - a */
   if (coef == -1) return ex_neg(cx, rest);
   return ex_mul(cx, ex_num(cx, coef), rest);
 }
