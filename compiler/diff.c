@@ -162,7 +162,8 @@ static Expr *local_adjoint(ExprCtx *cx, Expr *e, int i, Expr *adj) {
       if (y->op == EX_CONST) return d_mul(cx, adj, d_mul(cx, y, ex_pow(cx, x, ex_num(cx, y->num - 1))));
       return d_mul(cx, adj, d_mul(cx, y, ex_pow(cx, x, ex_sub(cx, y, ex_num(cx, 1)))));
     }
-    return d_mul(cx, adj, d_mul(cx, e, call1(cx, EX_LOG, x)));
+    /* x^y*log(x) is 0*(-inf) at x = 0, where the derivative is 0 */
+    return d_mul(cx, adj, select3(cx, cmp(cx, EX_EQ, x, ex_num(cx, 0)), ex_num(cx, 0), d_mul(cx, e, call1(cx, EX_LOG, x))));
   case EX_SQRT: return d_div(cx, adj, d_mul(cx, ex_num(cx, 2), e));
   case EX_CBRT: return d_div(cx, adj, d_mul(cx, ex_num(cx, 3), ex_powi(cx, e, 2)));
   case EX_EXP: return d_mul(cx, adj, e);

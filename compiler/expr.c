@@ -180,14 +180,23 @@ static Expr *fold(ExprCtx *cx, ExprOp op, int k, Expr *const *kids, int n) {
   return ex_num(cx, ex_eval_op(op, k, v));
 }
 
-/* Canonical operand order of a commutative operation. */
-static void order(ExprOp op, Expr **a, Expr **b) {
+static Expr *lookup(ExprCtx *cx, ExprOp op, Expr *a, Expr *b) {
+  Expr *kids[2] = {a, b};
+  size_t h = (size_t)node_hash(op, 0, 0, kids, 2) & (cx->tcap - 1);
+  for (Expr *e; (e = cx->table[h]); h = (h + 1) & (cx->tcap - 1))
+    if (node_equal(e, op, 0, 0, kids, 2)) return e;
+  return NULL;
+}
+
+/* Operand order of a commutative operation: a constant goes first in a
+ * product (2*x) and last elsewhere (x + 2, x == 0); otherwise the order
+ * written is kept, so formulas print as written, and y*x finds an existing
+ * x*y (one node, shared). */
+static void order(ExprCtx *cx, ExprOp op, Expr **a, Expr **b) {
   Expr *x = *a, *y = *b;
-  int swap;
-  if (ex_is_const(x) != ex_is_const(y))
-    swap = op == EX_ADD ? ex_is_const(x) : ex_is_const(y); /* c*x, x+c */
-  else
-    swap = x->id > y->id;
+  int swap = 0;
+  if (ex_is_const(x) != ex_is_const(y)) swap = op == EX_MUL ? ex_is_const(y) : ex_is_const(x);
+  else if (!lookup(cx, op, x, y) && lookup(cx, op, y, x)) swap = 1;
   if (swap) *a = y, *b = x;
 }
 
@@ -199,7 +208,7 @@ Expr *ex_add(ExprCtx *cx, Expr *a, Expr *b) {
   if (cx->fast_math && ex_is_num(a, 0)) return b;
   if (b->op == EX_NEG) return ex_sub(cx, a, b->kid[0]); /* a + (-b) = a - b */
   if (a->op == EX_NEG) return ex_sub(cx, b, a->kid[0]);
-  order(EX_ADD, &a, &b);
+  order(cx, EX_ADD, &a, &b);
   return intern2(cx, EX_ADD, a, b);
 }
 
@@ -218,7 +227,7 @@ Expr *ex_sub(ExprCtx *cx, Expr *a, Expr *b) {
 
 Expr *ex_mul(ExprCtx *cx, Expr *a, Expr *b) {
   if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num * b->num);
-  order(EX_MUL, &a, &b);
+  order(cx, EX_MUL, &a, &b);
   if (ex_is_num(a, 1)) return b;
   if (ex_is_num(a, -1)) return ex_neg(cx, b);
   if (cx->fast_math && ex_is_num(a, 0)) return a;
@@ -281,7 +290,7 @@ Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids) {
   if (all_const) return fold(cx, op, 0, kids, n);
   if (op == EX_NOT && kids[0]->op == EX_NOT) return kids[0]->kid[0];
   Expr *k2[3] = {kids[0], n > 1 ? kids[1] : NULL, n > 2 ? kids[2] : NULL};
-  if (op_info[op].flags & OPF_COMM) order(op, &k2[0], &k2[1]);
+  if (op_info[op].flags & OPF_COMM) order(cx, op, &k2[0], &k2[1]);
   return ex_intern(cx, op, 0, 0, k2);
 }
 

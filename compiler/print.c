@@ -33,6 +33,8 @@ static uint32_t temp_of(const Printer *p, const Expr *e) {
 
 static void print_at(Printer *p, Buf *out, Expr *e, int prec);
 
+static int nice_coefficient(double c, Buf *num, Buf *den);
+
 /* Small multiples and fractions of pi print as such (2*pi, pi/2), and e
  * as exp(1), since that is how people write them. Such a constant reads as a
  * product, so *prec says how it binds. Returns 0 for ordinary numbers. */
@@ -47,6 +49,17 @@ static int named_number(Buf *out, double v, int *prec) {
     *prec = PREC_ATOM;
     return 1;
   }
+  Buf num, den;
+  buf_init(&num);
+  buf_init(&den);
+  int nice = v > 0 && v != floor(v) && nice_coefficient(v, &num, &den);
+  if (nice) { /* 1/3, 1/log(2) */
+    buf_printf(out, "%s/%s", num.len ? buf_cstr(&num) : "1", buf_cstr(&den));
+    *prec = PREC_PROD;
+  }
+  buf_free(&num);
+  buf_free(&den);
+  if (nice) return 1;
   for (int k = 2; k <= 8; k++) {
     if (v == k * M_PI) {
       buf_printf(out, "%d*pi", k);
@@ -76,149 +89,207 @@ static int number_prec(double v) {
   return prec;
 }
 
-/* ---- products ---------------------------------------------------------- */
+/* ---- products ----------------------------------------------------------
+ * A product is shown as [-]coefficient*factors/(factors): constants are
+ * multiplied into one coefficient, powers of one base merged (x*x^2 is
+ * x^3), factors common to numerator and denominator cancelled (y/(x*y) is
+ * 1/x: the same function wherever the original is defined), and the
+ * coefficient written as a person would (1/3, 1/log(2), 2/sqrt(pi)). */
+
+typedef struct Factor {
+  Expr *base;
+  int k; /* > 0 */
+} Factor;
 
 typedef struct Factors {
-  Expr **num, **den;
+  Factor *num, *den;
   int nnum, nden, cap_num, cap_den;
+  double coef;
   int negative;
 } Factors;
 
-static void push_factor(Expr ***v, int *n, int *cap, Expr *e) {
+static void push_factor(Factor **v, int *n, int *cap, Expr *base, int k) {
+  for (int i = 0; i < *n; i++) {
+    if ((*v)[i].base == base && (*v)[i].k + k <= EX_POWI_MAX) {
+      (*v)[i].k += k;
+      return;
+    }
+  }
   if (*n == *cap) {
     *cap = *cap ? *cap * 2 : 8;
-    *v = xrealloc(*v, sizeof(Expr *) * (size_t)*cap);
+    *v = xrealloc(*v, sizeof(Factor) * (size_t)*cap);
   }
-  (*v)[(*n)++] = e;
+  (*v)[(*n)++] = (Factor){base, k};
+}
+
+/* Nodes shown as a product: *, /, unary minus, x^-k, and (a/b)^k. */
+static int shows_as_product(const Printer *p, const Expr *e) {
+  if (temp_of(p, e)) return 0;
+  if (e->op == EX_POWI)
+    return e->k < 0 || e->kid[0]->op == EX_DIV || e->kid[0]->op == EX_MUL || e->kid[0]->op == EX_NEG;
+  return e->op == EX_MUL || e->op == EX_DIV || e->op == EX_NEG;
 }
 
 static int is_product(const Printer *p, const Expr *e) {
-  if (temp_of(p, e)) return 0;
-  return e->op == EX_MUL || e->op == EX_DIV || e->op == EX_NEG || (e->op == EX_POWI && e->k < 0) ||
-         (e->op == EX_CONST && e->num < 0);
+  return shows_as_product(p, e) || (e->op == EX_CONST && e->num < 0 && !temp_of(p, e));
 }
 
-static void collect_factors(Printer *p, Factors *f, Expr *e, int in_den) {
-  if (!is_product(p, e)) {
-    if (in_den) push_factor(&f->den, &f->nden, &f->cap_den, e);
-    else push_factor(&f->num, &f->nnum, &f->cap_num, e);
-    return;
+static void collect_factors(Printer *p, Factors *f, Expr *e, int in_den, int k) {
+  if (!temp_of(p, e)) {
+    switch (e->op) {
+    case EX_MUL:
+      collect_factors(p, f, e->kid[0], in_den, k);
+      collect_factors(p, f, e->kid[1], in_den, k);
+      return;
+    case EX_DIV:
+      collect_factors(p, f, e->kid[0], in_den, k);
+      collect_factors(p, f, e->kid[1], !in_den, k);
+      return;
+    case EX_NEG:
+      if (k % 2) f->negative ^= 1;
+      collect_factors(p, f, e->kid[0], in_den, k);
+      return;
+    case EX_CONST: {
+      double c = ex_powi_eval(e->num, k);
+      if (in_den) f->coef /= c;
+      else f->coef *= c;
+      return;
+    }
+    case EX_POWI:
+      if (e->k < 0) {
+        collect_factors(p, f, e->kid[0], !in_den, -e->k * k);
+        return;
+      }
+      if (e->kid[0]->op == EX_DIV || e->kid[0]->op == EX_MUL || e->kid[0]->op == EX_NEG) {
+        collect_factors(p, f, e->kid[0], in_den, e->k * k); /* (a/b)^2 is a^2/b^2 */
+        return;
+      }
+      if (e->kid[0]->op != EX_CONST && (int64_t)e->k * k <= EX_POWI_MAX) {
+        if (in_den) push_factor(&f->den, &f->nden, &f->cap_den, e->kid[0], e->k * k);
+        else push_factor(&f->num, &f->nnum, &f->cap_num, e->kid[0], e->k * k);
+        return;
+      }
+      break;
+    default: break;
+    }
   }
-  switch (e->op) {
-  case EX_MUL:
-    collect_factors(p, f, e->kid[0], in_den);
-    collect_factors(p, f, e->kid[1], in_den);
-    return;
-  case EX_DIV:
-    collect_factors(p, f, e->kid[0], in_den);
-    collect_factors(p, f, e->kid[1], !in_den);
-    return;
-  case EX_NEG:
-    f->negative ^= 1;
-    collect_factors(p, f, e->kid[0], in_den);
-    return;
-  case EX_CONST:
-    f->negative ^= 1;
-    collect_factors(p, f, ex_num(p->cx, -e->num), in_den);
-    return;
-  default: /* x^-k */
-    collect_factors(p, f, ex_powi(p->cx, e->kid[0], -e->k), !in_den);
-    return;
-  }
+  if (in_den) push_factor(&f->den, &f->nden, &f->cap_den, e, k);
+  else push_factor(&f->num, &f->nnum, &f->cap_num, e, k);
 }
 
-/* Display order of a factor: constants, then variables and their powers in
- * parameter order, then everything else as built. */
+static void cancel_common(Factors *f) {
+  for (int i = 0; i < f->nden; i++) {
+    for (int j = 0; j < f->nnum; j++) {
+      if (f->num[j].base != f->den[i].base) continue;
+      int m = f->num[j].k < f->den[i].k ? f->num[j].k : f->den[i].k;
+      f->num[j].k -= m;
+      f->den[i].k -= m;
+    }
+  }
+  int a = 0, b = 0;
+  for (int j = 0; j < f->nnum; j++)
+    if (f->num[j].k) f->num[a++] = f->num[j];
+  for (int i = 0; i < f->nden; i++)
+    if (f->den[i].k) f->den[b++] = f->den[i];
+  f->nnum = a, f->nden = b;
+}
+
+/* Display order: variables and their powers in parameter order, then the
+ * rest as built. */
 static int factor_key(const Expr *e) {
   if (e->op == EX_CONST) return -1;
   if (e->op == EX_VAR) return e->k;
-  if (e->op == EX_POWI && e->kid[0]->op == EX_VAR) return e->kid[0]->k;
   return 1 << 30;
 }
 
-static void stable_sort_by_key(Expr **v, char *aux, int n, const int *key) {
-  /* insertion sort: factor and term lists are short, and it is stable */
-  int *k = xmalloc(sizeof(int) * (size_t)(n ? n : 1));
-  memcpy(k, key, sizeof(int) * (size_t)n);
-  for (int i = 1; i < n; i++) {
-    Expr *e = v[i];
-    char a = aux ? aux[i] : 0;
-    int kk = k[i], j = i - 1;
-    for (; j >= 0 && k[j] > kk; j--) {
-      v[j + 1] = v[j];
-      k[j + 1] = k[j];
-      if (aux) aux[j + 1] = aux[j];
-    }
-    v[j + 1] = e;
-    k[j + 1] = kk;
-    if (aux) aux[j + 1] = a;
+static void sort_factors(Factor *v, int n) {
+  for (int i = 1; i < n; i++) { /* insertion sort: short lists, stable */
+    Factor x = v[i];
+    int j = i - 1;
+    for (; j >= 0 && factor_key(v[j].base) > factor_key(x.base); j--) v[j + 1] = v[j];
+    v[j + 1] = x;
   }
-  free(k);
 }
 
-/* x*x^2 shows as x^3: factors with one base are merged (display only). */
-static int merge_powers(Printer *p, Expr **v, int n) {
-  int m = 0;
-  for (int i = 0; i < n; i++) {
-    Expr *base = v[i]->op == EX_POWI && v[i]->k > 0 && !temp_of(p, v[i]) ? v[i]->kid[0] : v[i];
-    int k = v[i]->op == EX_POWI && v[i]->k > 0 && !temp_of(p, v[i]) ? v[i]->k : 1;
-    int merged = 0;
-    if (base->op != EX_CONST) {
-      for (int j = 0; j < m && !merged; j++) {
-        Expr *bj = v[j]->op == EX_POWI && v[j]->k > 0 && !temp_of(p, v[j]) ? v[j]->kid[0] : v[j];
-        int kj = v[j]->op == EX_POWI && v[j]->k > 0 && !temp_of(p, v[j]) ? v[j]->k : 1;
-        if (bj == base && k + kj <= EX_POWI_MAX) {
-          v[j] = ex_intern(p->cx, EX_POWI, k + kj, 0, &base);
-          merged = 1;
-        }
-      }
+/* Coefficients people write as fractions or names. */
+static int nice_coefficient(double c, Buf *num, Buf *den) {
+  static const struct {
+    double value;
+    const char *num, *den;
+  } named[] = {
+      {M_LN2, "log(2)", NULL},     {1 / M_LN2, NULL, "log(2)"}, {M_LN10, "log(10)", NULL},
+      {1 / M_LN10, NULL, "log(10)"}, {M_2_SQRTPI, "2", "sqrt(pi)"}, {M_E, "exp(1)", NULL},
+  };
+  for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
+    if (c == named[i].value) {
+      if (named[i].num) buf_puts(num, named[i].num);
+      if (named[i].den) buf_puts(den, named[i].den);
+      return 1;
     }
-    if (!merged) v[m++] = v[i];
   }
-  return m;
+  Buf dec; /* a short decimal (0.5, 0.25, 0.1) reads better than a fraction */
+  buf_init(&dec);
+  buf_put_double(&dec, c);
+  size_t declen = dec.len;
+  buf_free(&dec);
+  if (declen <= 6) return 0;
+  for (int q = 2; q <= 16; q++) {
+    double pnum = c * q;
+    if (pnum == floor(pnum) && fabs(pnum) <= 1000 && pnum / q == c && fmod(pnum, q) != 0) {
+      if (pnum != 1) buf_printf(num, "%.0f", pnum);
+      buf_printf(den, "%d", q);
+      return 1;
+    }
+  }
+  return 0;
 }
 
-static void print_factor_list(Printer *p, Buf *out, Expr **v, int n) {
-  n = merge_powers(p, v, n);
-  int *key = xmalloc(sizeof(int) * (size_t)(n ? n : 1));
-  for (int i = 0; i < n; i++) key[i] = factor_key(v[i]);
-  stable_sort_by_key(v, NULL, n, key);
-  free(key);
-  /* constants first: 2*x, not x*2 */
+static void print_factors(Printer *p, Buf *out, Factor *v, int n, const char *lead) {
   int first = 1;
-  for (int pass = 0; pass < 2; pass++) {
-    for (int i = 0; i < n; i++) {
-      if ((v[i]->op == EX_CONST) != (pass == 0)) continue;
-      if (!first) buf_putc(out, '*');
-      first = 0;
-      if (v[i]->op == EX_CONST && v[i]->num > 0) put_number(out, v[i]->num); /* 2*pi*x */
-      else print_at(p, out, v[i], PREC_POW);
+  if (lead && *lead) {
+    buf_puts(out, lead);
+    first = 0;
+  }
+  for (int i = 0; i < n; i++) {
+    if (!first) buf_putc(out, '*');
+    first = 0;
+    if (v[i].k == 1) {
+      print_at(p, out, v[i].base, PREC_POW);
+    } else {
+      print_at(p, out, v[i].base, PREC_ATOM);
+      buf_printf(out, "^%d", v[i].k);
     }
   }
 }
 
 /* Prints |e| as a product; returns whether e is negative. */
 static int print_product_magnitude(Printer *p, Buf *out, Expr *e) {
-  Factors f = {0};
-  collect_factors(p, &f, e, 0);
-  /* drop a coefficient of exactly 1 when other factors remain: -1*x is -x */
-  int k = 0;
-  for (int i = 0; i < f.nnum; i++)
-    if (!(ex_is_num(f.num[i], 1) && f.nnum > 1)) f.num[k++] = f.num[i];
-  f.nnum = k;
-  if (f.nnum == 0) buf_putc(out, '1');
-  else print_factor_list(p, out, f.num, f.nnum);
-  if (f.nden) {
+  Factors f = {.coef = 1};
+  collect_factors(p, &f, e, 0, 1);
+  cancel_common(&f);
+  sort_factors(f.num, f.nnum);
+  sort_factors(f.den, f.nden);
+  if (f.coef < 0) f.negative ^= 1, f.coef = -f.coef;
+  Buf cnum, cden;
+  buf_init(&cnum);
+  buf_init(&cden);
+  if (f.coef != 1 && !nice_coefficient(f.coef, &cnum, &cden)) put_number(&cnum, f.coef);
+  if (f.nnum == 0 && cnum.len == 0) buf_putc(out, '1');
+  else print_factors(p, out, f.num, f.nnum, buf_cstr(&cnum));
+  int nden = f.nden + (cden.len > 0);
+  if (nden) {
     buf_putc(out, '/');
-    f.nden = merge_powers(p, f.den, f.nden);
-    if (f.nden == 1) {
-      print_at(p, out, f.den[0], PREC_POW);
+    if (nden > 1) buf_putc(out, '(');
+    if (f.nden == 1 && !cden.len) {
+      if (f.den[0].k == 1) print_at(p, out, f.den[0].base, PREC_POW);
+      else print_factors(p, out, f.den, f.nden, NULL);
     } else {
-      buf_putc(out, '(');
-      print_factor_list(p, out, f.den, f.nden);
-      buf_putc(out, ')');
+      print_factors(p, out, f.den, f.nden, buf_cstr(&cden));
     }
+    if (nden > 1) buf_putc(out, ')');
   }
+  buf_free(&cnum);
+  buf_free(&cden);
   free(f.num);
   free(f.den);
   return f.negative;
@@ -261,7 +332,11 @@ static void collect_terms(Printer *p, Terms *t, Expr *e, int neg) {
   Expr **spine = NULL;
   int n = 0, cap = 0;
   while (is_sum(p, e)) {
-    push_factor(&spine, &n, &cap, e);
+    if (n == cap) {
+      cap = cap ? cap * 2 : 16;
+      spine = xrealloc(spine, sizeof(Expr *) * (size_t)cap);
+    }
+    spine[n++] = e;
     e = e->kid[0];
   }
   push_term(t, e, neg);
@@ -272,6 +347,22 @@ static void collect_terms(Printer *p, Terms *t, Expr *e, int neg) {
     else push_term(t, r, rneg);
   }
   free(spine);
+}
+
+static void stable_sort_by_key(Expr **v, char *aux, int n, int *k) {
+  for (int i = 1; i < n; i++) { /* insertion sort: short lists, stable */
+    Expr *e = v[i];
+    char a = aux[i];
+    int kk = k[i], j = i - 1;
+    for (; j >= 0 && k[j] > kk; j--) {
+      v[j + 1] = v[j];
+      k[j + 1] = k[j];
+      aux[j + 1] = aux[j];
+    }
+    v[j + 1] = e;
+    k[j + 1] = kk;
+    aux[j + 1] = a;
+  }
 }
 
 /* Polynomial degree of a term, or a large number when it is not a monomial:
@@ -291,6 +382,32 @@ static int term_degree(const Printer *p, const Expr *e) {
   }
 }
 
+static int term_is_negative(Printer *p, Terms *t, int i) {
+  int neg = t->neg[i];
+  if (is_product(p, t->v[i])) {
+    Buf tmp;
+    buf_init(&tmp);
+    neg ^= print_product_magnitude(p, &tmp, t->v[i]);
+    buf_free(&tmp);
+  }
+  return neg;
+}
+
+/* 1 - x^2 rather than -x^2 + 1: a sum opens with a positive term if it has one. */
+static void rotate_positive_first(Printer *p, Terms *t) {
+  if (t->n < 2 || !term_is_negative(p, t, 0)) return;
+  for (int i = 1; i < t->n; i++) {
+    if (term_is_negative(p, t, i)) continue;
+    Expr *e = t->v[i];
+    char n = t->neg[i];
+    memmove(t->v + 1, t->v, sizeof(Expr *) * (size_t)i);
+    memmove(t->neg + 1, t->neg, (size_t)i);
+    t->v[0] = e;
+    t->neg[0] = n;
+    return;
+  }
+}
+
 static void print_sum(Printer *p, Buf *out, Expr *e) {
   Terms t = {0};
   collect_terms(p, &t, e, 0);
@@ -299,6 +416,7 @@ static void print_sum(Printer *p, Buf *out, Expr *e) {
     for (int i = 0; i < t.n; i++) key[i] = -term_degree(p, t.v[i]);
     stable_sort_by_key(t.v, t.neg, t.n, key);
     free(key);
+    rotate_positive_first(p, &t);
   }
   for (int i = 0; i < t.n; i++) {
     Buf tmp;
@@ -327,7 +445,7 @@ static int prec_of(const Printer *p, const Expr *e) {
   case EX_MUL:
   case EX_DIV: return PREC_PROD;
   case EX_NEG: return PREC_UNARY;
-  case EX_POWI: return e->k < 0 ? PREC_PROD : PREC_POW;
+  case EX_POWI: return shows_as_product(p, e) ? PREC_PROD : PREC_POW;
   case EX_POW: return PREC_POW;
   case EX_SELECT: return 0;
   default: return ex_op_flags((ExprOp)e->op) & OPF_BOOL ? 0 : PREC_ATOM;
@@ -385,7 +503,7 @@ static void print_node(Printer *p, Buf *out, Expr *e) {
   case EX_DIV:
   case EX_NEG: print_signed_product(p, out, e); return;
   case EX_POWI:
-    if (e->k < 0) {
+    if (shows_as_product(p, e)) {
       print_signed_product(p, out, e);
       return;
     }
@@ -430,8 +548,7 @@ static void print_at(Printer *p, Buf *out, Expr *e, int prec) {
   int mine = prec_of(p, e);
   /* a negative product in a factor position keeps its sign inside parens */
   int paren = mine < prec || (prec >= PREC_POW && mine == PREC_UNARY);
-  if (!paren && (e->op == EX_MUL || e->op == EX_DIV || e->op == EX_NEG || (e->op == EX_POWI && e->k < 0)) &&
-      !temp_of(p, e)) {
+  if (!paren && shows_as_product(p, e)) {
     Buf tmp;
     buf_init(&tmp);
     int neg = print_product_magnitude(p, &tmp, e);
@@ -444,8 +561,7 @@ static void print_at(Printer *p, Buf *out, Expr *e, int prec) {
     return;
   }
   if (paren) buf_putc(out, '(');
-  if (paren && (e->op == EX_MUL || e->op == EX_DIV || e->op == EX_NEG || (e->op == EX_POWI && e->k < 0)) &&
-      !temp_of(p, e)) {
+  if (paren && shows_as_product(p, e)) {
     Buf tmp;
     buf_init(&tmp);
     int neg = print_product_magnitude(p, &tmp, e);

@@ -40,7 +40,11 @@ int main(void) {
   CHECK_SHOWS(ex_sub(&cx, x, ex_sub(&cx, y, k)), "x - y + k"); /* display flattens */
   CHECK_SHOWS(ex_powi(&cx, ex_add(&cx, x, y), 3), "(x + y)^3");
   CHECK_SHOWS(ex_powi(&cx, x, -2), "1/x^2");
-  CHECK_SHOWS(ex_div(&cx, ex_mul(&cx, x, y), ex_mul(&cx, k, x)), "x*y/(x*k)");
+  CHECK_SHOWS(ex_div(&cx, ex_mul(&cx, x, y), ex_mul(&cx, k, y)), "x/k"); /* common factors cancel */
+  CHECK_SHOWS(ex_div(&cx, ex_mul(&cx, x, y), ex_mul(&cx, k, ex_num(&cx, 3))), "x*y/(3*k)");
+  CHECK_SHOWS(ex_mul(&cx, ex_num(&cx, 1.0 / 3), x), "x/3");
+  CHECK_SHOWS(ex_div(&cx, ex_num(&cx, 1 / M_LN2), x), "1/(log(2)*x)");
+  CHECK_SHOWS(ex_powi(&cx, ex_div(&cx, ex_num(&cx, 1), x), 2), "1/x^2");
   CHECK_SHOWS(ex_pow(&cx, x, ex_num(&cx, -0.5)), "x^(-0.5)");
   CHECK_SHOWS(ex_pow(&cx, ex_neg(&cx, x), ex_num(&cx, 0.5)), "(-x)^0.5");
   CHECK_SHOWS(ex_powi(&cx, ex_powi(&cx, x, 2), 3), "(x^2)^3");

@@ -1,0 +1,581 @@
+#!/usr/bin/python3
+"""run_oracle.py -- check pdc's values and derivatives against SymPy.
+
+usage: run_oracle.py --pdc PATH [--count N] [--seed S] [--workdir DIR]
+                     [--per-file K] [--points P] [--jobs J] [--cc CC]
+                     [--tol T] [--perturb K]
+
+1. gen.py writes N random functions, K to a .pd file, each file with its
+   SymPy translation (a .py module over pdsym.py).
+2. pdc compiles every file (--emit=obj,header, the default -O2) and the
+   first one once more at -O0 (--prefix=O0_), whose functions are checked
+   too.
+3. For each function, SymPy differentiates the translation: the value,
+   every partial in wrt order, and with `hessian` every second partial.
+   P points (default 3) are drawn, each parameter uniform in [-2, 2], and
+   redrawn while the point is near a kink of any of these expressions
+   (see "kinks" below).
+4. A C driver calls, at every point, f, every f_d<v>, f_grad (its return
+   value and each grad[j]) and f_hess (every H[i*k+j]), printing each
+   with %.17g; it is compiled with CC and run.
+5. The exact values come from SymPy: lambdify(..., 'mpmath') of the
+   expressions, at 40 significant digits.  Every printed value is
+   compared; failures are listed with the function's .pd source (and the
+   functions and constants it uses), the point, pdc's value and the exact
+   value (the latter confirmed with evalf(30) where SymPy can decide the
+   conditions symbolically).
+
+Error measure
+-------------
+For a quantity q (value, partial or second partial) at a point:
+
+    err = |pdc - exact| / max(|exact|, s),   must be <= --tol (1e-10)
+
+s is the first-order rounding-error scale of computing q (Higham's running
+error bound without the unit roundoff):
+
+    s = sum over the nodes n of q's expression  |dq/dn| * |n|
+
+over the SymPy expression of q, evaluated at the point (the walker in
+ErrorScale below).  Each elementary operation and libm call rounds its
+result n by a relative amount of about one ulp, and that error reaches q
+multiplied by dq/dn, so a correct double evaluation is off by a few times
+eps*s, eps = 2^-53.  When q is computed with cancellation (terms much
+larger than the result, e.g. a partial that crosses zero near the point),
+s is the size of the terms and err is relative to that; otherwise
+s ~ |q| and err is the plain relative error.  The tolerance 1e-10 leaves
+a factor of ~10^6 for the number of operations and for pdc computing q
+by a different expression than SymPy's (reverse mode, hash-consed shared
+nodes, fused multiply-adds), and is far below any error a wrong
+derivative rule gives.
+
+Where SymPy's expression loses terms that pdc still computes (x*y/y is x
+for SymPy, and d/dy of it 0, while pdc forms x/y - (x*y/y)/y) s can be 0
+while pdc is a few ulps off; for partials and Hessian entries s is
+therefore at least 1e-3 times the largest exact component of the same
+gradient (or Hessian) at the point: reverse mode computes all components
+from the same adjoints, whose rounding is relative to the largest of them.
+That floor is the one tests/e2e/gen_fd_check.py uses too.
+
+Kinks
+-----
+A point is drawn again when, at it, any condition of a Piecewise (an
+`if`, min, max, cbrt's sign test) has its two sides within 1e-6
+(relative to max(1, |sides|)), or the argument of Abs, sign, DiracDelta,
+of log, of a fractional or negative power (hypot and cbrt at 0) is
+within 1e-6 of 0, or atan2(y, x) is within 1e-6 of its cut (x < 0,
+y = 0) or of the origin.  These are found by walking the very expressions
+checked, along the branches taken at the point, so kinks inside called
+functions and inside d() are found too.
+"""
+import argparse
+import math
+import multiprocessing
+import os
+import random
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import gen  # noqa: E402
+
+KINK_EPS = 1e-6
+FAMILY_FLOOR = 1e-3
+RANGE = 2.0
+DPS = 40
+
+# ---- SymPy side (runs in worker processes) -------------------------------
+
+_modules = {}
+
+
+def load_module(workdir, stem):
+    """The generated SymPy module for stem (cached per process)."""
+    if stem not in _modules:
+        path = os.path.join(workdir, stem + '.py')
+        ns = {'__name__': 'oracle_' + stem}
+        with open(path) as f:
+            exec(compile(f.read(), path, 'exec'), ns)
+        _modules[stem] = {f.name: f for f in ns['FUNCTIONS']}
+    return _modules[stem]
+
+
+class PointRejected(Exception):
+    pass
+
+
+class ErrorScale:
+    """Float evaluation of SymPy expressions at a point, along the branches
+    taken, recording kink distances; and the rounding-error scale
+    s = sum |dq/dn| |n| of one expression (see the module docstring)."""
+
+    def __init__(self, sp, env):
+        self.sp = sp
+        self.env = env  # Symbol -> float
+        self.val = {}
+        self.kids = {}  # node -> [(child, |d node / d child|)] along the branches taken
+        self.kink = math.inf
+        import sympy
+        from sympy.codegen.cfunctions import expm1, log1p, log2, log10
+        m = math
+        sq = lambda u: m.sqrt(1 - u * u)  # noqa: E731
+        self.fn = {
+            sympy.sin: (m.sin, m.cos), sympy.cos: (m.cos, lambda u: -m.sin(u)),
+            sympy.tan: (m.tan, lambda u: 1 + m.tan(u) ** 2),
+            sympy.asin: (m.asin, lambda u: 1 / sq(u)), sympy.acos: (m.acos, lambda u: -1 / sq(u)),
+            sympy.atan: (m.atan, lambda u: 1 / (1 + u * u)),
+            sympy.sinh: (m.sinh, m.cosh), sympy.cosh: (m.cosh, m.sinh),
+            sympy.tanh: (m.tanh, lambda u: 1 - m.tanh(u) ** 2),
+            sympy.exp: (m.exp, m.exp), sympy.log: (m.log, lambda u: 1 / u),
+            log2: (m.log2, lambda u: 1 / (u * m.log(2))), log10: (m.log10, lambda u: 1 / (u * m.log(10))),
+            log1p: (m.log1p, lambda u: 1 / (1 + u)), expm1: (m.expm1, m.exp),
+            sympy.erf: (m.erf, lambda u: 2 / m.sqrt(m.pi) * m.exp(-u * u)),
+            sympy.Abs: (abs, lambda u: 1.0),
+            sympy.sign: (lambda u: float((u > 0) - (u < 0)), lambda u: 0.0),
+            sympy.DiracDelta: (lambda u: 0.0, lambda u: 0.0),
+            sympy.Heaviside: (lambda u: float(u > 0), lambda u: 0.0),
+        }
+        self.kinked = (sympy.Abs, sympy.sign, sympy.DiracDelta, sympy.Heaviside, sympy.log, log2, log10)
+        self.rel = {sympy.StrictLessThan: lambda a, b: a < b, sympy.LessThan: lambda a, b: a <= b,
+                    sympy.StrictGreaterThan: lambda a, b: a > b, sympy.GreaterThan: lambda a, b: a >= b,
+                    sympy.Equality: lambda a, b: a == b, sympy.Unequality: lambda a, b: a != b}
+
+    def near(self, dist):
+        self.kink = min(self.kink, dist)
+
+    def cond(self, c):
+        sp = self.sp
+        if c is sp.true:
+            return True
+        if c is sp.false:
+            return False
+        t = type(c)
+        if t in self.rel:
+            a, b = self.value(c.args[0]), self.value(c.args[1])
+            self.near(abs(a - b) / max(1.0, abs(a), abs(b)))
+            return self.rel[t](a, b)
+        if isinstance(c, sp.And):
+            return all([self.cond(x) for x in c.args])
+        if isinstance(c, sp.Or):
+            return any([self.cond(x) for x in c.args])
+        if isinstance(c, sp.Not):
+            return not self.cond(c.args[0])
+        if isinstance(c, sp.ITE):  # SymPy's form of nested conditions
+            return self.cond(c.args[1]) if self.cond(c.args[0]) else self.cond(c.args[2])
+        raise TypeError('condition %s' % c)
+
+    def value(self, e):
+        v = self.val.get(e)
+        if v is None:
+            v, kids = self._eval(e)
+            self.val[e] = v
+            self.kids[e] = kids
+        return v
+
+    def _eval(self, e):
+        sp = self.sp
+        if e.is_Symbol:
+            return self.env[e], []
+        if e.is_Number or e.is_NumberSymbol:
+            return float(e), []
+        if e.is_Add:
+            return math.fsum(self.value(a) for a in e.args), [(a, 1.0) for a in e.args]
+        if e.is_Mul:
+            vs = [self.value(a) for a in e.args]
+            kids = []
+            for i, a in enumerate(e.args):
+                p = 1.0
+                for j, v in enumerate(vs):
+                    if j != i:
+                        p *= v
+                kids.append((a, abs(p)))
+            p = 1.0
+            for v in vs:
+                p *= v
+            return p, kids
+        if e.is_Pow:
+            b, x = e.args
+            bv, xv = self.value(b), self.value(x)
+            if not (x.is_Integer and x > 0):
+                self.near(abs(bv))  # a pole, or a root's infinite slope, at base 0
+            if x.is_Integer:
+                v = bv ** int(x)
+                return v, [(b, abs(int(x) * bv ** (int(x) - 1)))]
+            if bv <= 0:
+                raise PointRejected('power of a base <= 0: %s' % e)
+            v = bv ** xv
+            kids = [(b, abs(xv * bv ** (xv - 1)))]
+            if not x.is_Number:
+                kids.append((x, abs(v * math.log(bv))))
+            return v, kids
+        if isinstance(e, sp.Piecewise):
+            for branch, c in e.args:
+                if self.cond(c):
+                    return self.value(branch), [(branch, 1.0)]
+            raise PointRejected('no Piecewise branch holds')
+        if isinstance(e, sp.atan2):
+            y, x = e.args
+            yv, xv = self.value(y), self.value(x)
+            r2 = xv * xv + yv * yv
+            self.near(math.sqrt(r2))
+            if xv < 0:
+                self.near(abs(yv))
+            return math.atan2(yv, xv), [(y, abs(xv / r2)), (x, abs(yv / r2))]
+        f = self.fn.get(type(e))
+        if f is None:
+            raise TypeError('ErrorScale: no rule for %s (%s)' % (type(e).__name__, e))
+        (u,) = e.args
+        uv = self.value(u)
+        if type(e) in self.kinked:
+            self.near(abs(uv))
+        return f[0](uv), [(u, abs(f[1](uv)))]
+
+    def scale(self, root):
+        """sum |d root / d n| * |n| over the nodes n (not the parameters)."""
+        self.value(root)
+        order, seen = [], set()
+        stack = [(root, False)]
+        while stack:  # post-order over the nodes evaluated, children first
+            n, done = stack.pop()
+            if done:
+                order.append(n)
+                continue
+            if n in seen:
+                continue
+            seen.add(n)
+            stack.append((n, True))
+            for k, _ in self.kids[n]:
+                if k not in seen:
+                    stack.append((k, False))
+        adj = {root: 1.0}
+        s = 0.0
+        for n in reversed(order):
+            a = adj.get(n, 0.0)
+            if a == 0.0:
+                continue
+            if not n.is_Symbol:
+                s += a * abs(self.val[n])
+            for k, p in self.kids[n]:
+                adj[k] = adj.get(k, 0.0) + a * p
+        return s
+
+
+def quantities(f):
+    """[(key, expr)]: ('v',), ('d', j) per wrt variable, ('h', i, j) i <= j."""
+    import sympy
+    out = [(('v',), f.expr)]
+    ws = f.wrt_symbols()
+    grads = [sympy.diff(f.expr, w) for w in ws]
+    out += [(('d', j), g) for j, g in enumerate(grads)]
+    if f.hessian:
+        for i in range(len(ws)):
+            for j in range(i, len(ws)):
+                out.append((('h', i, j), sympy.diff(grads[i], ws[j])))
+    return out
+
+
+def check_function(task):
+    """Worker: points and exact values for one function."""
+    try:
+        return _check_function(*task)
+    except Exception as ex:  # noqa: BLE001 -- reported as a problem of the run
+        import traceback
+        return {'name': task[2], 'error': 'oracle error: %s: %s\n%s' % (
+            type(ex).__name__, str(ex)[:300], ''.join(traceback.format_exc(limit=-4)))}
+
+
+def _check_function(workdir, stem, name, npoints, seed):
+    import mpmath
+    import sympy
+    t0 = time.time()
+    mpmath.mp.dps = DPS
+    f = load_module(workdir, stem)[name]
+    qs = quantities(f)
+    keys = [k for k, _ in qs]
+    exprs = [e for _, e in qs]
+    modules = [{'DiracDelta': lambda u: mpmath.mpf(0) if u != 0 else mpmath.nan,
+                'Heaviside': lambda u: mpmath.mpf(u > 0)}, 'mpmath']
+    try:
+        fn = sympy.lambdify(f.symbols, exprs, modules=modules, cse=True)
+    except Exception:  # noqa: BLE001 -- lambdify without cse is the fallback
+        fn = sympy.lambdify(f.symbols, exprs, modules=modules)
+    rng = random.Random('%d/%s' % (seed, name))
+    points, results, rejected = [], [], 0
+    want = npoints if f.symbols else 1
+    while len(points) < want:
+        if rejected > 400:
+            return {'name': name, 'error': 'no point away from kinks after %d tries' % rejected}
+        pt = [rng.uniform(-RANGE, RANGE) for _ in f.symbols]
+        ev = ErrorScale(sympy, dict(zip(f.symbols, pt)))
+        try:
+            scales = [ev.scale(e) for e in exprs]
+        except (PointRejected, ValueError, OverflowError, ZeroDivisionError):
+            rejected += 1
+            continue
+        if ev.kink < KINK_EPS:
+            rejected += 1
+            continue
+        try:
+            exact = fn(*[mpmath.mpf(x) for x in pt])
+        except ZeroDivisionError:
+            fn = sympy.lambdify(f.symbols, exprs, modules=modules)  # cse hoisted a dead branch
+            exact = fn(*[mpmath.mpf(x) for x in pt])
+        row = {}
+        for k, e, x, s in zip(keys, exprs, exact, scales):
+            x = mpmath.mpmathify(x)
+            if not isinstance(x, mpmath.mpf) or not mpmath.isfinite(x):
+                return {'name': name, 'error': 'exact %s is %s at %r' % (k, x, pt)}
+            # the float walker must agree with SymPy's value: it checks the walker
+            fv = ev.val[e] if e in ev.val else float(e)
+            if abs(fv - float(x)) > 1e-9 * max(abs(float(x)), s, 1e-300) and not (fv == 0 and float(x) == 0):
+                return {'name': name, 'error': 'ErrorScale value %r != exact %s for %s at %r' % (fv, x, k, pt)}
+            row[k] = (mpmath.nstr(x, 30), s)
+        points.append(pt)
+        results.append(row)
+    return {'name': name, 'points': points, 'exact': results, 'rejected': rejected, 'time': time.time() - t0,
+            'nwrt': len(f.wrt), 'nparams': len(f.params), 'hessian': f.hessian,
+            'wrt': list(f.wrt), 'params': list(f.params)}
+
+
+def confirm_exact(workdir, stem, name, key, pt):
+    """An independent exact value: xreplace the point, then evalf(30)."""
+    import sympy
+    from fractions import Fraction
+    f = load_module(workdir, stem)[name]
+    e = dict(quantities(f))[key]
+    sub = {s: sympy.Rational(*Fraction(x).as_integer_ratio()) for s, x in zip(f.symbols, pt)}
+    try:
+        v = e.xreplace(sub).evalf(30)
+        return str(v) if v.is_Number else 'undecided (%s)' % str(v)[:80]
+    except Exception as ex:  # noqa: BLE001
+        return 'n/a (%s)' % type(ex).__name__
+
+
+# ---- driver ----------------------------------------------------------------
+
+def c_driver(funcs, results, prefixed):
+    """C source calling every function at its points; prefixed: {stem: prefix}
+    extra copies (the -O0 build) to check as well."""
+    out = ['/* Generated by run_oracle.py. */', '#include <stdio.h>', '#include <string.h>']
+    for stem in sorted({f['stem'] for f in funcs}):
+        out.append('#include "%s.h"' % stem)
+    for stem, prefix in prefixed.items():
+        out.append('#include "%s%s.h"' % (stem, prefix.strip('_')))
+    out.append('')
+    calls = []
+    for fm in funcs:
+        r = results[fm['name']]
+        if 'error' in r:
+            continue
+        names = [('', fm['name'])]
+        if fm['stem'] in prefixed:
+            names.append((prefixed[fm['stem']], prefixed[fm['stem']] + fm['name']))
+        n, k = r['nparams'], r['nwrt']
+        args = ', '.join('a[%d]' % i for i in range(n))
+        pts = ', '.join('{%s}' % ', '.join(float.hex(x) for x in p) if p else '{0}' for p in r['points'])
+        out.append('static const double P_%s[][%d] = {%s};' % (fm['name'], max(n, 1), pts))
+        for _, sym in names:
+            tag = sym
+            out.append('static void run_%s(int p, const double *a) {' % sym)
+            out.append('  double g[%d], H[%d];' % (k + 1, k * k + 1))
+            out.append('  (void)a;')
+            out.append('  printf("%s %%d v 0 %%.17g\\n", p, %s(%s));' % (tag, sym, args))
+            for j, w in enumerate(r['wrt']):
+                out.append('  printf("%s %%d d %d %%.17g\\n", p, %s_d%s(%s));' % (tag, j, sym, w, args))
+            gargs = args + ', ' if args else ''
+            out.append('  printf("%s %%d gv 0 %%.17g\\n", p, %s_grad(%sg));' % (tag, sym, gargs))
+            out.append('  for (int i = 0; i < %d; i++) printf("%s %%d g %%d %%.17g\\n", p, i, g[i]);' % (k, tag))
+            if r['hessian']:
+                out.append('  %s_hess(%sH);' % (sym, gargs))
+                out.append('  for (int i = 0; i < %d; i++) printf("%s %%d h %%d %%.17g\\n", p, i, H[i]);'
+                           % (k * k, tag))
+            out.append('}')
+            calls.append('  for (int i = 0; i < %d; i++) run_%s(i, P_%s[i]);' % (len(r['points']), sym, fm['name']))
+    out.append('int main(void) {')
+    out += calls
+    out.append('  return 0;')
+    out.append('}')
+    return '\n'.join(out) + '\n'
+
+
+# ---- main ------------------------------------------------------------------
+
+def run(cmd, **kw):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, **kw)
+    if p.returncode != 0:
+        sys.stderr.write('oracle: command failed (%d): %s\n%s\n' % (p.returncode, ' '.join(cmd), p.stdout))
+        sys.exit(2)
+    return p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser(description='Check pdc against SymPy on random functions.')
+    ap.add_argument('--pdc', required=True)
+    ap.add_argument('--count', type=int, default=500)
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--workdir', default='oracle-work')
+    ap.add_argument('--per-file', type=int, default=25)
+    ap.add_argument('--points', type=int, default=3)
+    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
+    ap.add_argument('--cc', default=os.environ.get('CC', 'cc'))
+    ap.add_argument('--tol', type=float, default=1e-10)
+    ap.add_argument('--perturb', type=int, default=None, metavar='K',
+                    help='self-test: multiply the K-th exact value by 1 + 1e-9 (the run must then fail)')
+    ap.add_argument('--verbose', action='store_true')
+    a = ap.parse_args()
+    t_start = time.time()
+    work = os.path.abspath(a.workdir)
+    os.makedirs(work, exist_ok=True)
+    import shutil
+    shutil.copy(os.path.join(HERE, 'pdsym.py'), work)
+
+    # 1. generate
+    files = gen.generate(a.seed, a.count, a.per_file)
+    funcs = []  # {'name', 'stem', 'source', 'deps'}
+    for stem, pd, py, meta in files:
+        with open(os.path.join(work, stem + '.pd'), 'w') as f:
+            f.write(pd)
+        with open(os.path.join(work, stem + '.py'), 'w') as f:
+            f.write(py)
+        for m in meta:
+            m['stem'] = stem
+            funcs.append(m)
+    by_name = {f['name']: f for f in funcs}
+
+    # 2. compile with pdc (in the background, while SymPy works)
+    pdc = os.path.abspath(a.pdc)
+    compiles = []
+    for stem, _, _, _ in files:
+        compiles.append([pdc, stem + '.pd', '--emit=obj,header', '-o', stem + '.o'])
+    o0 = {files[0][0]: 'O0_'}
+    compiles.append([pdc, files[0][0] + '.pd', '-O0', '--prefix=O0_', '--emit=obj,header',
+                     '-o', files[0][0] + 'O0.o'])
+    procs = []
+
+    def start_compiles():
+        while compiles and len([p for p in procs if p[0].poll() is None]) < 1:
+            cmd = compiles.pop(0)
+            procs.append((subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                           universal_newlines=True), cmd))
+
+    start_compiles()
+
+    # 3. SymPy: points and exact values, one task per function
+    tasks = [(work, f['stem'], f['name'], a.points, a.seed) for f in funcs]
+    results = {}
+    t_sym = time.time()
+    ctx = multiprocessing.get_context('fork')
+    with ctx.Pool(a.jobs, maxtasksperchild=50) as pool:
+        for r in pool.imap_unordered(check_function, tasks, chunksize=1):
+            results[r['name']] = r
+            start_compiles()
+    t_sym = time.time() - t_sym
+    while compiles or any(p.poll() is None for p, _ in procs):
+        start_compiles()
+        for p, _ in procs:
+            p.wait()
+    for p, cmd in procs:
+        outp = p.stdout.read()
+        if p.returncode != 0:
+            sys.stderr.write('oracle: pdc failed (%d): %s\n%s\n' % (p.returncode, ' '.join(cmd), outp))
+            sys.exit(2)
+
+    # 4. the driver
+    src = c_driver(funcs, results, o0)
+    with open(os.path.join(work, 'driver.c'), 'w') as f:
+        f.write(src)
+    objs = [stem + '.o' for stem, _, _, _ in files] + [files[0][0] + 'O0.o']
+    run([a.cc, '-O0', '-w', '-o', 'driver', 'driver.c'] + objs + ['-lm'], cwd=work)
+    output = run([os.path.join(work, 'driver')], cwd=work)
+
+    # 5. compare
+    failures, checked, perturbed = [], 0, None
+    problems = [r for r in results.values() if 'error' in r]
+    for line in output.splitlines():
+        tag, p, kind, idx, val = line.split()
+        p, idx = int(p), int(idx)
+        name = tag[len('O0_'):] if tag.startswith('O0_') else tag
+        r = results[name]
+        row = r['exact'][p]
+        if kind in ('v', 'gv'):
+            key, fam = ('v',), None
+        elif kind in ('d', 'g'):
+            key, fam = ('d', idx), [k for k in row if k[0] == 'd']
+        else:
+            i, j = divmod(idx, r['nwrt'])
+            key, fam = ('h', min(i, j), max(i, j)), [k for k in row if k[0] == 'h']
+        import mpmath
+        mpmath.mp.dps = DPS
+        exact, s = row[key]
+        exact = mpmath.mpf(exact)
+        if a.perturb is not None and checked == a.perturb:
+            exact *= 1 + mpmath.mpf('1e-9')
+            perturbed = (tag, p, kind, idx)
+        checked += 1
+        if fam:
+            s = max(s, FAMILY_FLOOR * max(abs(mpmath.mpf(row[k][0])) for k in fam))
+        got = float(val)
+        denom = max(abs(exact), s)
+        if math.isfinite(got):
+            err = abs(mpmath.mpf(got) - exact) / denom if denom > 0 else (0 if got == exact else math.inf)
+        else:
+            err = math.inf
+        if not err <= a.tol:
+            failures.append((tag, name, p, kind, idx, key, got, exact, s, float(err)))
+
+    for fl in failures:
+        tag, name, p, kind, idx, key, got, exact, s, err = fl
+        fm = by_name[name]
+        r = results[name]
+        pt = r['points'][p]
+        what = {'v': tag, 'gv': tag + '_grad (return value)', 'd': '%s_d%s' % (tag, r['wrt'][idx] if kind == 'd'
+                                                                              else ''),
+                'g': '%s_grad: grad[%d]' % (tag, idx), 'h': '%s_hess: H[%d]' % (tag, idx)}[kind]
+        if kind == 'd':
+            what = '%s_d%s' % (tag, r['wrt'][idx])
+        print('FAIL %s at (%s)' % (what, ', '.join('%s = %r' % (n, x) for n, x in zip(r['params'], pt))))
+        print('  pdc:   %.17g' % got)
+        print('  exact: %s   (evalf(30): %s)' % (mpmath.nstr(exact, 20),
+                                                 confirm_exact(work, fm['stem'], name, key, pt)))
+        print('  error: %.3g (scale s = %.3g)' % (err, s))
+        print('  source (%s.pd):' % fm['stem'])
+        for dep in fm['consts'] + closure(by_name, name):
+            for ln in dep.rstrip('\n').split('\n'):
+                print('    ' + ln)
+    for r in problems:
+        print('PROBLEM %s: %s' % (r['name'], r['error']))
+    nfun = len(funcs)
+    print('oracle: %d functions, %d values checked, %d failures%s (%.1fs: SymPy %.1fs on %d jobs)' % (
+        nfun, checked, len(failures), ', %d functions not checked' % len(problems) if problems else '',
+        time.time() - t_start, t_sym, a.jobs))
+    if perturbed:
+        print('oracle: self-test: perturbed the exact value of %s point %d %s[%d] by 1e-9' % perturbed)
+    if a.verbose:
+        slow = sorted(results.values(), key=lambda r: -r.get('time', 0))[:5]
+        for r in slow:
+            print('  slow: %s %.2fs' % (r['name'], r.get('time', 0)))
+        print('  rejected points: %d' % sum(r.get('rejected', 0) for r in results.values()))
+    sys.exit(1 if failures or problems else 0)
+
+
+def closure(by_name, name):
+    """The .pd source of name and every function it calls, callees first."""
+    seen, out = set(), []
+
+    def visit(n):
+        if n in seen:
+            return
+        seen.add(n)
+        for dep in by_name[n]['deps']:
+            visit(dep)
+        out.append(by_name[n]['source'])
+
+    visit(name)
+    return out
+
+
+if __name__ == '__main__':
+    main()
