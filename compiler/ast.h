@@ -96,8 +96,7 @@ struct AstFunc {
 struct AstConst {
   AstName name;
   Ast *value;
-  double folded; /* sema: the value */
-  int state;     /* sema: 0 unvisited, 1 in progress, 2 done */
+  int state; /* sema: 0 unvisited, 1 in progress, 2 done */
 };
 
 typedef enum { ITEM_FUNC, ITEM_CONST } ItemKind;
@@ -111,6 +110,8 @@ typedef struct AstItem {
 typedef struct AstFile {
   AstItem *items;
   int nitems;
+  AstConst **const_order; /* sema: every constant after those it uses */
+  int nconsts;
 } AstFile;
 
 /* s-expression dump of the whole file, for --dump=ast and parser tests. */

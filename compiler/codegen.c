@@ -362,6 +362,9 @@ static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
     g->val[ex_var(g->cx, i)->id] = p;
   }
   add_fn_attr(g, fn, "nounwind", 0);
+  /* unwind tables, as C compilers emit them: debuggers, profilers and
+   * sanitizers walk the stack through the generated functions */
+  add_fn_attr(g, fn, "uwtable", 2);
 }
 
 /* Values in topological order, roots in order: shared nodes once. */

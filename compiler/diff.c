@@ -56,6 +56,14 @@ static Expr *select3(ExprCtx *cx, Expr *c, Expr *a, Expr *b) {
  * the side not taken never meets, say, the 1/sqrt(...) that is only
  * defined on the taken side: 0*NaN would leak a NaN otherwise. */
 static Expr *push_into_select(ExprCtx *cx, Expr *sel, int zb, Expr *live) {
+  /* Nested zero-branch selects keep the condition written first outermost,
+   * so a piecewise derivative reads in the order of the source:
+   * if x < 0 then 0 else if x < 1 then 2*x else 0. */
+  int zl = zero_branch(live);
+  if (zl > 0 && live->kid[0]->id < sel->kid[0]->id) {
+    Expr *inner = push_into_select(cx, sel, zb, live->kid[3 - zl]);
+    return zl == 2 ? select3(cx, live->kid[0], inner, live->kid[2]) : select3(cx, live->kid[0], live->kid[1], inner);
+  }
   return zb == 2 ? select3(cx, sel->kid[0], live, sel->kid[2]) : select3(cx, sel->kid[0], sel->kid[1], live);
 }
 
@@ -75,8 +83,24 @@ static Expr *rest_mul(ExprCtx *cx, Expr *x, Expr *y) {
   return ex_mul(cx, x, y);
 }
 
+/* Whether a sum holds a guarded (zero-branch select) term: then a factor
+ * must be applied term by term, so each guard keeps its factor inside. */
+static int holds_guard(const Expr *e) {
+  if (zero_branch(e) > 0) return 1;
+  if (e->op != EX_ADD && e->op != EX_SUB) return 0;
+  return holds_guard(e->kid[0]) || holds_guard(e->kid[1]);
+}
+
+static Expr *d_sub(ExprCtx *cx, Expr *a, Expr *b);
+static Expr *d_add(ExprCtx *cx, Expr *a, Expr *b);
+
 static Expr *d_mul(ExprCtx *cx, Expr *a, Expr *b) {
   if (is_zero(a) || is_zero(b)) return ex_num(cx, 0);
+  if ((a->op == EX_ADD || a->op == EX_SUB) && holds_guard(a)) {
+    Expr *l = d_mul(cx, a->kid[0], b), *r = d_mul(cx, a->kid[1], b);
+    return a->op == EX_ADD ? d_add(cx, l, r) : d_sub(cx, l, r);
+  }
+  if ((b->op == EX_ADD || b->op == EX_SUB) && holds_guard(b)) return d_mul(cx, b, a);
   int za = zero_branch(a), zb = zero_branch(b);
   if (za > 0) return push_into_select(cx, a, za, d_mul(cx, a->kid[3 - za], b));
   if (zb > 0) return d_mul(cx, b, a);
@@ -102,6 +126,10 @@ static Expr *d_neg(ExprCtx *cx, Expr *a);
 
 static Expr *d_div(ExprCtx *cx, Expr *a, Expr *b) {
   if (is_zero(a)) return a;
+  if ((a->op == EX_ADD || a->op == EX_SUB) && holds_guard(a)) {
+    Expr *l = d_div(cx, a->kid[0], b), *r = d_div(cx, a->kid[1], b);
+    return a->op == EX_ADD ? d_add(cx, l, r) : d_sub(cx, l, r);
+  }
   int za = zero_branch(a);
   if (za > 0) return push_into_select(cx, a, za, d_div(cx, a->kid[3 - za], b));
   Term ta = split(a), tb = split(b);
@@ -112,10 +140,55 @@ static Expr *d_div(ExprCtx *cx, Expr *a, Expr *b) {
 }
 
 static Expr *d_neg(ExprCtx *cx, Expr *a) {
+  if ((a->op == EX_ADD || a->op == EX_SUB) && holds_guard(a))
+    return a->op == EX_ADD ? d_sub(cx, d_neg(cx, a->kid[0]), a->kid[1]) : d_sub(cx, a->kid[1], a->kid[0]);
   int za = zero_branch(a);
   if (za > 0) return push_into_select(cx, a, za, d_neg(cx, a->kid[3 - za]));
   Term t = split(a);
   return join(cx, -t.coef, t.rest);
+}
+
+/* Like terms across small sums: (u + x) + u is 2*u + x. Only done when a
+ * like term exists, so a large shared sum is never taken apart for
+ * nothing; and only for sums of a few terms, to keep it linear. */
+enum { DIFF_COLLECT_MAX_TERMS = 8 };
+
+typedef struct TermList {
+  Term t[DIFF_COLLECT_MAX_TERMS];
+  int n;
+} TermList;
+
+static int flatten_sum(Expr *e, double sign, TermList *out) {
+  if (e->op == EX_ADD || e->op == EX_SUB) {
+    return flatten_sum(e->kid[0], sign, out) && flatten_sum(e->kid[1], e->op == EX_SUB ? -sign : sign, out);
+  }
+  if (out->n == DIFF_COLLECT_MAX_TERMS) return 0;
+  Term t = split(e);
+  t.coef *= sign;
+  out->t[out->n++] = t;
+  return 1;
+}
+
+static Expr *d_add(ExprCtx *cx, Expr *a, Expr *b);
+
+static Expr *collect_like_terms(ExprCtx *cx, Expr *a, Expr *b) {
+  if (a->op != EX_ADD && a->op != EX_SUB && b->op != EX_ADD && b->op != EX_SUB) return NULL;
+  TermList l = {.n = 0};
+  if (!flatten_sum(a, 1, &l) || !flatten_sum(b, 1, &l)) return NULL;
+  int merged = 0;
+  for (int i = 0; i < l.n; i++) {
+    for (int j = i + 1; j < l.n; j++) {
+      if (l.t[j].rest != l.t[i].rest || l.t[j].coef == 0) continue;
+      l.t[i].coef += l.t[j].coef;
+      l.t[j].coef = 0;
+      merged = 1;
+    }
+  }
+  if (!merged) return NULL;
+  Expr *sum = ex_num(cx, 0);
+  for (int i = 0; i < l.n; i++)
+    if (l.t[i].coef != 0) sum = d_add(cx, sum, join(cx, l.t[i].coef, l.t[i].rest));
+  return sum;
 }
 
 static Expr *d_add(ExprCtx *cx, Expr *a, Expr *b) {
@@ -129,10 +202,14 @@ static Expr *d_add(ExprCtx *cx, Expr *a, Expr *b) {
   }
   Term ta = split(a), tb = split(b);
   if (ta.rest == tb.rest) return join(cx, ta.coef + tb.coef, ta.rest);
+  Expr *collected = collect_like_terms(cx, a, b);
+  if (collected) return collected;
   if (tb.coef < 0) return ex_sub(cx, a, join(cx, -tb.coef, tb.rest));
   if (ta.coef < 0) return ex_sub(cx, b, join(cx, -ta.coef, ta.rest));
   return ex_add(cx, a, b);
 }
+
+static Expr *d_sub(ExprCtx *cx, Expr *a, Expr *b) { return d_add(cx, a, d_neg(cx, b)); }
 
 static Expr *call1(ExprCtx *cx, ExprOp op, Expr *x) { return ex_make(cx, op, &x); }
 

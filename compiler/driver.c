@@ -86,6 +86,12 @@ static const char *const known_exts[] = {".o", ".s", ".ll", ".bc", ".h", ".txt",
 static char *output_path(const PdcOptions *o, const char *input, const Output *out, int noutputs) {
   Buf b;
   buf_init(&b);
+  /* the derivative listing is for reading: standard output, unless it is
+   * the only output and -o names a file for it */
+  if (out->kind == EMIT_DERIV && !(o->output && noutputs == 1)) {
+    buf_puts(&b, "-");
+    return buf_take(&b);
+  }
   if (o->output && noutputs == 1) {
     buf_puts(&b, o->output);
   } else if (o->output) {
@@ -243,16 +249,25 @@ static int compile_file(const PdcOptions *o, const char *input) {
   Output outs[6];
   int nouts = 0;
 
+  /* --dump=K prints the form after phase K and stops there */
   TokenList toks = lex_source(&src, &arena, &d);
-  if (o->dump & DUMP_TOKENS) dump_tokens(&dump, &toks, &src);
+  if (o->dump & DUMP_TOKENS) {
+    dump_tokens(&dump, &toks, &src);
+    rc = diag_error_count(&d) ? PDC_EXIT_INPUT : PDC_EXIT_OK;
+    goto done;
+  }
   AstFile file = parse_file(&toks, &src, &arena, &d);
   if (diag_error_count(&d)) goto done;
-  if (o->dump & DUMP_AST) ast_dump_file(&dump, &file);
+  if (o->dump & DUMP_AST) {
+    ast_dump_file(&dump, &file);
+    rc = PDC_EXIT_OK;
+    goto done;
+  }
   SemaOptions so = {o->prefix};
   if (sema_check(&file, &so, &arena, &d)) goto done;
   Program prog = lower_file(&file, &cx, &arena);
-  if (o->dump & DUMP_DAG) dump_dag(&dump, &prog, &cx);
-  if (o->dump) {
+  if (o->dump & DUMP_DAG) {
+    dump_dag(&dump, &prog, &cx);
     rc = PDC_EXIT_OK;
     goto done;
   }
@@ -290,7 +305,7 @@ static int compile_file(const PdcOptions *o, const char *input) {
 
 done:
   flush_diagnostics(&d);
-  if (rc == PDC_EXIT_OK && dump.len) fwrite(dump.data, 1, dump.len, stdout);
+  if (dump.len) fwrite(dump.data, 1, dump.len, stdout);
   for (int i = 0; i < nouts; i++) buf_free(&outs[i].data);
   buf_free(&dump);
   free(toks.tok);

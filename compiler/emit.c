@@ -10,8 +10,11 @@
 #include <llvm-c/BitWriter.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -30,6 +33,53 @@ static void init_targets(void) {
   LLVMInitializeAllTargetMCs();
   LLVMInitializeAllAsmPrinters();
   LLVMInitializeAllAsmParsers();
+}
+
+/* LLVM reports an unknown CPU name only as a warning on stderr, and may then
+ * abort in code generation ("64-bit code requested on a subtarget that
+ * doesn't support it"). The C API has no way to ask whether a name is
+ * known, so a child process tries it: it generates a tiny function for the
+ * CPU with its stderr captured, and the parent reads what it said. */
+static int cpu_is_known(LLVMTargetRef target, const char *triple, const char *cpu) {
+  int fds[2];
+  if (pipe(fds) != 0) return 1; /* cannot check: let LLVM decide */
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return 1;
+  }
+  if (pid == 0) {
+    dup2(fds[1], 2);
+    close(fds[0]);
+    close(fds[1]);
+    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, "", LLVMCodeGenLevelNone,
+                                                      LLVMRelocPIC, LLVMCodeModelDefault);
+    LLVMContextRef C = LLVMContextCreate();
+    LLVMModuleRef M = LLVMModuleCreateWithNameInContext("probe", C);
+    LLVMSetTarget(M, triple);
+    LLVMValueRef f = LLVMAddFunction(M, "probe", LLVMFunctionType(LLVMVoidTypeInContext(C), NULL, 0, 0));
+    LLVMBuilderRef B = LLVMCreateBuilderInContext(C);
+    LLVMPositionBuilderAtEnd(B, LLVMAppendBasicBlockInContext(C, f, "entry"));
+    LLVMBuildRetVoid(B);
+    LLVMMemoryBufferRef mb;
+    char *msg;
+    if (!LLVMTargetMachineEmitToMemoryBuffer(tm, M, LLVMObjectFile, &msg, &mb)) LLVMDisposeMemoryBuffer(mb);
+    _exit(0);
+  }
+  close(fds[1]);
+  char buf[4096];
+  size_t len = 0;
+  ssize_t r;
+  while ((r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)r;
+  close(fds[0]);
+  buf[len] = '\0';
+  int status = 0;
+  waitpid(pid, &status, 0);
+  int clean_exit = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return clean_exit && !strstr(buf, "is not a recognized processor");
 }
 
 LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err) {
@@ -51,6 +101,14 @@ LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err) {
     features = LLVMGetHostCPUFeatures();
   }
   const char *cpu_name = cpu ? cpu : t->cpu ? t->cpu : "generic";
+  if (t->cpu && !cpu_is_known(target, triple, t->cpu)) {
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "unknown CPU '%s' for target %s (llc-19 -mtriple=%s -mcpu=help lists them)", t->cpu, triple, triple);
+    *err = buf_take(&b);
+    LLVMDisposeMessage(triple);
+    return NULL;
+  }
   static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
                                                LLVMCodeGenLevelAggressive};
   int lvl = t->opt_level < 0 ? 0 : t->opt_level > 3 ? 3 : t->opt_level;
@@ -63,7 +121,26 @@ LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err) {
   return tm;
 }
 
+/* target-cpu and target-features on every definition, as clang writes them,
+ * so the .ll or .bc compiles with llc for the same CPU without flags. */
+static void tag_functions(LLVMModuleRef M, LLVMTargetMachineRef tm) {
+  LLVMContextRef C = LLVMGetModuleContext(M);
+  char *cpu = LLVMGetTargetMachineCPU(tm);
+  char *features = LLVMGetTargetMachineFeatureString(tm);
+  for (LLVMValueRef f = LLVMGetFirstFunction(M); f; f = LLVMGetNextFunction(f)) {
+    if (LLVMIsDeclaration(f)) continue;
+    LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(C, "target-cpu", 10, cpu, (unsigned)strlen(cpu)));
+    if (*features)
+      LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
+                              LLVMCreateStringAttribute(C, "target-features", 15, features, (unsigned)strlen(features)));
+  }
+  LLVMDisposeMessage(cpu);
+  LLVMDisposeMessage(features);
+}
+
 void emit_prepare_module(LLVMModuleRef M, LLVMTargetMachineRef tm) {
+  tag_functions(M, tm);
   char *triple = LLVMGetTargetMachineTriple(tm);
   LLVMSetTarget(M, triple);
   LLVMDisposeMessage(triple);

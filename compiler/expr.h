@@ -10,9 +10,9 @@
  * inf, NaN and -0.0 included: x*1, x/1, x-0, x+(-0), -(-x), x^1, x+(-y) =
  * x-y, x*(-1) = -x. Identities that only hold over the reals (x*0 = 0,
  * x-x = 0, x/x = 1, x+0 = x) fire only when the context is in fast-math
- * mode. Commutative operations put their operands in a canonical order
- * (constants first for *, last for +, otherwise by creation order), so x*y
- * and y*x are one node.
+ * mode. Commutative operations keep the order written, except that a
+ * constant goes first in a product and last in a sum; building y*x when x*y
+ * exists returns x*y, so both spellings are one node.
  *
  * x^k for an integer constant k with |k| <= EX_POWI_MAX is its own
  * operation (EX_POWI), evaluated by multiplications (ex_powi_eval gives the

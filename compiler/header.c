@@ -13,6 +13,12 @@ static const char *const c_keywords[] = {
     "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
     "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "bool",
     "true", "false", "grad", "H", "class", "new", "delete", "this", "template", "namespace", "operator",
+    "public", "private", "protected", "friend", "virtual", "typename", "mutable", "explicit", "throw",
+    "try", "catch", "using", "nullptr", "constexpr", "decltype", "noexcept", "alignas", "alignof",
+    "static_assert", "thread_local", "char16_t", "char32_t", "wchar_t", "export", "asm", "and", "or",
+    "not", "xor", "bitand", "bitor", "compl", "and_eq", "or_eq", "xor_eq", "not_eq", "concept",
+    "requires", "co_await", "co_yield", "co_return", "char8_t", "consteval", "constinit", "dynamic_cast",
+    "static_cast", "const_cast", "reinterpret_cast", "typeid",
 };
 
 /* A parameter name usable in C: keywords (and our own output names) get a
@@ -82,10 +88,13 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *pr
   }
   buf_printf(out, "/* Returns %s", prefix);
   put_call(out, "", f);
-  buf_printf(out, " and writes its gradient to grad[0..%d]:", f->nwrt ? f->nwrt - 1 : 0);
-  for (int j = 0; j < f->nwrt; j++)
-    buf_printf(out, "%s grad[%d] = d%s/d%s", j ? "," : "", j, n, f->params[f->wrt[j]]);
-  if (!f->nwrt) buf_puts(out, " nothing (no wrt variables)");
+  if (f->nwrt) {
+    buf_printf(out, " and writes its gradient to grad[0..%d]:", f->nwrt - 1);
+    for (int j = 0; j < f->nwrt; j++)
+      buf_printf(out, "%s grad[%d] = d%s/d%s", j ? "," : "", j, n, f->params[f->wrt[j]]);
+  } else {
+    buf_puts(out, "; it has no wrt variables, so grad is not written (it may be NULL)");
+  }
   buf_printf(out, ". */\ndouble %s%s_grad", prefix, n);
   put_params(out, f, "double *grad");
   buf_puts(out, ";\n");

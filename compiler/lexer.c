@@ -1,6 +1,6 @@
 /* lexer.c — hand-written scanner for .pd files.
  *
- *   number = digits ["." digits] [exponent] | "." digits [exponent]
+ *   number = digits ["." [digits]] [exponent] | "." digits [exponent]
  *   exponent = ("e" | "E") ["+" | "-"] digits
  *   name   = (letter | "_") {letter | digit | "_"}
  *   comment = "#" to end of line
@@ -47,6 +47,7 @@ typedef struct Lexer {
   Diag *d;
   Token *tok;
   size_t count, cap;
+  int bad_pending; /* a bad character was skipped since the last token */
 } Lexer;
 
 static void push(Lexer *L, TokenKind kind, uint32_t start, uint32_t end) {
@@ -58,6 +59,8 @@ static void push(Lexer *L, TokenKind kind, uint32_t start, uint32_t end) {
   memset(t, 0, sizeof *t);
   t->kind = kind;
   t->span = (Span){start, end - start};
+  t->after_error = L->bad_pending;
+  L->bad_pending = 0;
 }
 
 static int is_digit(int c) { return c >= '0' && c <= '9'; }
@@ -94,6 +97,7 @@ static void lex_number(Lexer *L) {
   Token *t = &L->tok[L->count - 1];
   if (!ok) {
     diag_error(L->d, t->span, "invalid number '%.*s'", (int)t->span.len, L->s + start);
+    t->after_error = 1;
     return;
   }
   char tmp[64];
@@ -145,6 +149,7 @@ static uint32_t utf8_len(const Lexer *L) {
 }
 
 static void lex_bad_char(Lexer *L) {
+  L->bad_pending = 1;
   uint32_t start = L->pos, n = utf8_len(L);
   int c = peekc(L, 0);
   Span sp = {start, n};
@@ -182,6 +187,19 @@ static int lex_punct(Lexer *L) {
   return 0;
 }
 
+/* Whether the line starting at pos begins with `fn` or `const`. */
+static int starts_definition(const Lexer *L, uint32_t pos) {
+  while (pos < L->len && (L->s[pos] == ' ' || L->s[pos] == '\t' || L->s[pos] == '\r')) pos++;
+  static const char *const words[] = {"fn", "const"};
+  for (size_t i = 0; i < countof(words); i++) {
+    size_t n = strlen(words[i]);
+    if (pos + n <= L->len && memcmp(L->s + pos, words[i], n) == 0 &&
+        (pos + n == L->len || !is_alnum((unsigned char)L->s[pos + n])))
+      return 1;
+  }
+  return 0;
+}
+
 TokenList lex_source(const Source *src, Arena *arena, Diag *d) {
   Lexer L = {.src = src, .s = src->text, .len = src->len, .arena = arena, .d = d};
   while (L.pos < L.len) {
@@ -189,13 +207,17 @@ TokenList lex_source(const Source *src, Arena *arena, Diag *d) {
     if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
       L.pos++;
     } else if (c == '\n') {
+      /* A definition keyword at the start of a line closes any parentheses
+       * left open above it, so a missing ')' costs one error, not the rest
+       * of the file. */
+      if (L.paren_depth > 0 && starts_definition(&L, L.pos + 1)) L.paren_depth = 0;
       if (L.paren_depth == 0 && (L.count == 0 || L.tok[L.count - 1].kind != TK_NEWLINE))
         push(&L, TK_NEWLINE, L.pos, L.pos + 1);
       L.pos++;
     } else if (c == '#') {
       while (L.pos < L.len && L.s[L.pos] != '\n') L.pos++;
-    } else if (c == '\\' && peekc(&L, 1) == '\n') {
-      L.pos += 2; /* explicit line continuation */
+    } else if (c == '\\' && (peekc(&L, 1) == '\n' || (peekc(&L, 1) == '\r' && peekc(&L, 2) == '\n'))) {
+      L.pos += peekc(&L, 1) == '\r' ? 3 : 2; /* explicit line continuation */
     } else if (is_digit(c) || (c == '.' && is_digit(peekc(&L, 1)))) {
       lex_number(&L);
     } else if (is_alpha(c)) {
@@ -204,7 +226,8 @@ TokenList lex_source(const Source *src, Arena *arena, Diag *d) {
       lex_bad_char(&L);
     }
   }
-  if (L.count == 0 || L.tok[L.count - 1].kind != TK_NEWLINE) push(&L, TK_NEWLINE, L.len, L.len);
+  if (L.paren_depth == 0 && (L.count == 0 || L.tok[L.count - 1].kind != TK_NEWLINE))
+    push(&L, TK_NEWLINE, L.len, L.len);
   push(&L, TK_EOF, L.len, L.len);
   return (TokenList){L.tok, L.count};
 }

@@ -19,6 +19,7 @@ typedef struct Token {
   Span span;
   double num;       /* TK_NUM */
   const char *name; /* TK_NAME: NUL-terminated copy in the arena */
+  int after_error;  /* a lexical error was reported just before or at it */
 } Token;
 
 typedef struct TokenList {

@@ -183,6 +183,7 @@ Program lower_file(const AstFile *file, ExprCtx *cx, Arena *arena) {
   strmap_init(&L.call_memo);
   strmap_init(&L.func_values);
   buf_init(&L.key);
+  for (int i = 0; i < file->nconsts; i++) lower_const(&L, file->const_order[i]); /* in dependency order */
   int n = 0;
   for (int i = 0; i < file->nitems; i++) n += file->items[i].kind == ITEM_FUNC;
   Program p = {ARENA_ARRAY(arena, LFunc, n ? n : 1), n};

@@ -37,9 +37,11 @@ void options_print_help(void) {
          "  --target=<triple>      target triple (default: the host, %s)\n"
          "  --cpu=<name>           target CPU, e.g. x86-64-v3 (default: the host's CPU and features)\n"
          "  -ffp-contract=on|off   fuse a*b+c into fused multiply-adds (default on, as clang)\n"
-         "  -ffast-math            allow real-number rewrites and LLVM's fast-math flags\n\n"
+         "  -ffast-math            allow real-number rewrites and LLVM's fast-math flags\n"
+         "  -fno-fast-math         the default: results as IEEE evaluation of the formula gives\n\n"
          "Inspection:\n"
-         "  --dump=tokens|ast|dag  print an intermediate form to standard output and stop\n"
+         "  --dump=tokens|ast|dag  print the tokens, the syntax tree or the expression DAG to\n"
+         "                         standard output and stop after that phase\n"
          "  --help                 show this help\n"
          "  --version              show the version\n\n"
          "Exit status: 0 success, 1 errors in the input, 2 bad command line, 3 internal error.\n",
@@ -91,14 +93,16 @@ static int parse_dump(const char *what, PdcOptions *o) {
   return 1;
 }
 
-/* "--name=value" or "--name value"; returns the value or NULL. */
+/* "--name=value" or "--name value"; returns the value, NULL if argv[*i] is
+ * another option, or "" when the value is missing (the caller complains). */
 static const char *long_value(int argc, char **argv, int *i, const char *name) {
   size_t n = strlen(name);
   const char *a = argv[*i];
   if (strncmp(a, name, n) != 0) return NULL;
   if (a[n] == '=') return a + n + 1;
-  if (a[n] == '\0' && *i + 1 < argc) return argv[++*i];
-  return NULL;
+  if (a[n] != '\0') return NULL;
+  if (*i + 1 < argc) return argv[++*i];
+  return "";
 }
 
 static int is_identifier(const char *s) {
@@ -128,6 +132,7 @@ int options_parse(int argc, char **argv, PdcOptions *o) {
     } else if ((v = long_value(argc, argv, &i, "--emit"))) {
       if (!parse_emit(v, o)) return 0;
     } else if ((v = long_value(argc, argv, &i, "--dump"))) {
+      if (!*v) return bad("--dump needs a kind: tokens, ast or dag%s", "");
       if (!parse_dump(v, o)) return 0;
     } else if ((v = long_value(argc, argv, &i, "--target"))) {
       if (!*v) return bad("--target needs a triple%s", "");
@@ -136,6 +141,7 @@ int options_parse(int argc, char **argv, PdcOptions *o) {
       if (!*v) return bad("--cpu needs a CPU name%s", "");
       o->cpu = v;
     } else if ((v = long_value(argc, argv, &i, "--prefix"))) {
+      if (!*v && strcmp(argv[i], "--prefix") == 0) return bad("--prefix needs a name%s", "");
       if (!is_identifier(v)) return bad("--prefix must be a C identifier, not '%s'", v);
       o->prefix = v;
     } else if (strcmp(a, "-S") == 0) {

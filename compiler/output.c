@@ -2,6 +2,8 @@
 #include "output.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,23 @@ static int write_all(int fd, const void *data, size_t n) {
   return 1;
 }
 
+static int write_in_place(const char *path, const void *data, size_t n, char **err);
+
+/* The path a symbolic link names even when that file does not exist yet. */
+static char *dangling_link_target(const char *link) {
+  char target[PATH_MAX];
+  ssize_t n = readlink(link, target, sizeof target - 1);
+  if (n <= 0) return NULL;
+  target[n] = '\0';
+  Buf b;
+  buf_init(&b);
+  const char *slash = strrchr(link, '/');
+  if (target[0] != '/' && slash) buf_append(&b, link, (size_t)(slash - link + 1));
+  buf_puts(&b, target);
+  return buf_take(&b);
+}
+static int write_atomically(const char *path, const void *data, size_t n, char **err);
+
 int output_write(const char *path, const void *data, size_t n, char **err) {
   if (strcmp(path, "-") == 0) {
     fflush(stdout);
@@ -46,6 +65,35 @@ int output_write(const char *path, const void *data, size_t n, char **err) {
     *err = error_text("write", path);
     return 0;
   }
+  /* Devices and pipes (-o /dev/null, a FIFO) are written in place: renaming
+   * a file over them would replace the device itself. */
+  if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return write_in_place(path, data, n, err);
+  /* Through a symbolic link, the file it names is replaced, not the link. */
+  char *resolved = NULL;
+  struct stat lst;
+  if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+    resolved = realpath(path, NULL);
+    if (!resolved) resolved = dangling_link_target(path);
+    if (resolved) path = resolved;
+  }
+  int ok = write_atomically(path, data, n, err);
+  free(resolved);
+  return ok;
+}
+
+static int write_in_place(const char *path, const void *data, size_t n, char **err) {
+  int fd = open(path, O_WRONLY);
+  if (fd < 0) {
+    *err = error_text("write", path);
+    return 0;
+  }
+  int ok = write_all(fd, data, n);
+  if (close(fd) != 0) ok = 0;
+  if (!ok) *err = error_text("write", path);
+  return ok;
+}
+
+static int write_atomically(const char *path, const void *data, size_t n, char **err) {
   Buf tmp;
   buf_init(&tmp);
   const char *slash = strrchr(path, '/');

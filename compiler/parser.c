@@ -34,7 +34,8 @@ typedef struct Parser {
   Arena *arena;
   Diag *d;
   int depth;
-  int failed; /* an error was reported in the current statement */
+  int failed;        /* an error was reported in the current statement */
+  size_t stmt_start; /* first token of the current statement */
 } Parser;
 
 static const Token *peek(Parser *P) { return &P->tok[P->pos]; }
@@ -52,6 +53,12 @@ static int accept(Parser *P, TokenKind k) {
 static void skip_newlines(Parser *P) {
   while (peek_kind(P) == TK_NEWLINE) advance(P);
 }
+/* The current token is the first of its statement line. */
+static int starts_line(Parser *P) {
+  TokenKind prev = P->pos ? P->tok[P->pos - 1].kind : TK_NEWLINE;
+  return prev == TK_NEWLINE || prev == TK_SEMI || prev == TK_RBRACE || prev == TK_LBRACE;
+}
+
 static int at_end(Parser *P) {
   TokenKind k = peek_kind(P);
   return k == TK_NEWLINE || k == TK_SEMI || k == TK_EOF;
@@ -71,9 +78,18 @@ static const char *describe(Parser *P, const Token *t, char *buf, size_t n) {
   }
 }
 
+/* A lexical error already explains what is wrong with the statement it is
+ * in; a syntax error after it would only repeat it. */
+static int statement_had_lexical_error(Parser *P) {
+  for (size_t i = P->stmt_start; i <= P->pos && i < P->count; i++)
+    if (P->tok[i].after_error) return 1;
+  return 0;
+}
+
 static void error_at_token(Parser *P, const char *expected) {
   if (P->failed) return;
   P->failed = 1;
+  if (statement_had_lexical_error(P)) return;
   char buf[80];
   const Token *t = peek(P);
   diag_error(P->d, t->span, "expected %s, found %s", expected, describe(P, t, buf, sizeof buf));
@@ -228,7 +244,9 @@ static Ast *parse_power(Parser *P) {
   Ast *base = parse_primary(P);
   if (!base || peek_kind(P) != TK_CARET) return base;
   advance(P);
+  if (!enter(P)) return NULL;
   Ast *ex = parse_unary(P);
+  P->depth--;
   if (!ex) return NULL;
   Ast *e = new_node(P, AST_POW, span_join(base->span, ex->span), 2);
   e->kids[0] = base, e->kids[1] = ex;
@@ -237,13 +255,14 @@ static Ast *parse_power(Parser *P) {
 
 /* unary = ("-" | "+") unary | power */
 static Ast *parse_unary(Parser *P) {
-  if (!enter(P)) return NULL;
   skip_newlines(P);
   Ast *r;
   const Token *t = peek(P);
   if (t->kind == TK_MINUS || t->kind == TK_PLUS) {
+    if (!enter(P)) return NULL;
     advance(P);
     Ast *x = parse_unary(P);
+    P->depth--;
     if (x && t->kind == TK_MINUS) {
       r = new_node(P, AST_NEG, span_join(t->span, x->span), 1);
       r->kids[0] = x;
@@ -253,7 +272,6 @@ static Ast *parse_unary(Parser *P) {
   } else {
     r = parse_power(P);
   }
-  P->depth--;
   return r;
 }
 
@@ -383,6 +401,7 @@ static void sync_statement(Parser *P) {
       advance(P);
       return;
     }
+    if ((k == TK_FN || k == TK_CONST) && starts_line(P)) return;
     advance(P);
   }
 }
@@ -392,8 +411,7 @@ static void sync_item(Parser *P) {
   for (;;) {
     TokenKind k = peek_kind(P);
     if (k == TK_EOF) return;
-    TokenKind prev = P->pos ? P->tok[P->pos - 1].kind : TK_NEWLINE;
-    if ((k == TK_FN || k == TK_CONST) && (prev == TK_NEWLINE || prev == TK_SEMI || prev == TK_RBRACE)) return;
+    if ((k == TK_FN || k == TK_CONST) && starts_line(P)) return;
     advance(P);
   }
 }
@@ -443,7 +461,9 @@ static int parse_block(Parser *P, AstFunc *fn) {
     while (accept(P, TK_NEWLINE) || accept(P, TK_SEMI)) {}
     TokenKind k = peek_kind(P);
     if (k == TK_RBRACE || k == TK_EOF) break;
+    if ((k == TK_FN || k == TK_CONST) && starts_line(P)) break; /* a '}' is missing */
     P->failed = 0;
+    P->stmt_start = P->pos;
     if (k == TK_LET) {
       advance(P);
       AstLet let = {0};
@@ -483,6 +503,7 @@ static int parse_block(Parser *P, AstFunc *fn) {
   free(lets.v);
   if (peek_kind(P) != TK_RBRACE) {
     P->failed = 0;
+    P->stmt_start = P->pos;
     error_at_token(P, "'}'");
     diag_note(P->d, open->span, "to match this '{'");
     return 0;
@@ -556,6 +577,7 @@ AstFile parse_file(const TokenList *toks, const Source *src, Arena *arena, Diag 
     if (peek_kind(&P) == TK_EOF) break;
     P.failed = 0;
     P.depth = 0;
+    P.stmt_start = P.pos;
     AstItem item = {0};
     if (peek_kind(&P) == TK_FN) {
       item.kind = ITEM_FUNC;
@@ -568,7 +590,7 @@ AstFile parse_file(const TokenList *toks, const Source *src, Arena *arena, Diag 
     }
     if (!item.func && !item.konst) {
       if (!P.failed && diag_error_count(d) == 0) error_at_token(&P, "a definition");
-      advance(&P);
+      if (!((peek_kind(&P) == TK_FN || peek_kind(&P) == TK_CONST) && starts_line(&P))) advance(&P);
       sync_item(&P);
       continue;
     }
@@ -578,7 +600,7 @@ AstFile parse_file(const TokenList *toks, const Source *src, Arena *arena, Diag 
     }
     items[n++] = item;
   }
-  AstFile f = {NULL, n};
+  AstFile f = {.items = NULL, .nitems = n};
   if (n) {
     f.items = ARENA_ARRAY(arena, AstItem, n);
     memcpy(f.items, items, sizeof(AstItem) * (size_t)n);

@@ -92,8 +92,8 @@ static int number_prec(double v) {
 /* ---- products ----------------------------------------------------------
  * A product is shown as [-]coefficient*factors/(factors): constants are
  * multiplied into one coefficient, powers of one base merged (x*x^2 is
- * x^3), factors common to numerator and denominator cancelled (y/(x*y) is
- * 1/x: the same function wherever the original is defined), and the
+ * x^3), in derivative terms factors common to numerator and denominator
+ * cancelled (y/(x*y) is 1/x wherever the original is defined), and the
  * coefficient written as a person would (1/3, 1/log(2), 2/sqrt(pi)). */
 
 typedef struct Factor {
@@ -199,7 +199,8 @@ static void cancel_common(Factors *f) {
 static int factor_key(const Expr *e) {
   if (e->op == EX_CONST) return -1;
   if (e->op == EX_VAR) return e->k;
-  return 1 << 30;
+  if (ex_op_flags((ExprOp)e->op) & OPF_FUNC || e->op == EX_POW) return 1 << 21; /* calls last: x*cos(x) */
+  return 1 << 20;                                                                /* then sums: 2*(x + 1)*exp(x) */
 }
 
 static void sort_factors(Factor *v, int n) {
@@ -266,7 +267,9 @@ static void print_factors(Printer *p, Buf *out, Factor *v, int n, const char *le
 static int print_product_magnitude(Printer *p, Buf *out, Expr *e) {
   Factors f = {.coef = 1};
   collect_factors(p, &f, e, 0, 1);
-  cancel_common(&f);
+  /* x/x stays as written in a function; derivative terms are pdc's own and
+   * show in lowest terms (y/(x*y) is 1/x wherever it is defined) */
+  if (e->from_diff) cancel_common(&f);
   sort_factors(f.num, f.nnum);
   sort_factors(f.den, f.nden);
   if (f.coef < 0) f.negative ^= 1, f.coef = -f.coef;
@@ -408,12 +411,44 @@ static void rotate_positive_first(Printer *p, Terms *t) {
   }
 }
 
+/* Exponents of the first few variables in a monomial term, packed so that
+ * a larger key means "x before y" in lexicographic order (x^2 before x*y
+ * before y^2); 0 for anything else. */
+static int monomial_lex_key(const Expr *e) {
+  int exps[4] = {0, 0, 0, 0};
+  const Expr *stack[64];
+  int sp = 0;
+  stack[sp++] = e;
+  while (sp) {
+    const Expr *x = stack[--sp];
+    if (x->op == EX_MUL && sp + 2 <= 64) {
+      stack[sp++] = x->kid[0];
+      stack[sp++] = x->kid[1];
+    } else if (x->op == EX_NEG && sp < 64) {
+      stack[sp++] = x->kid[0];
+    } else if (x->op == EX_VAR && x->k < 4) {
+      exps[x->k] += 1;
+    } else if (x->op == EX_POWI && x->k > 0 && x->kid[0]->op == EX_VAR && x->kid[0]->k < 4) {
+      exps[x->kid[0]->k] += x->k;
+    } else if (x->op != EX_CONST) {
+      return 0;
+    }
+  }
+  int key = 0;
+  for (int i = 0; i < 4; i++) key = key * 64 + (exps[i] < 63 ? exps[i] : 63);
+  return key;
+}
+
 static void print_sum(Printer *p, Buf *out, Expr *e) {
   Terms t = {0};
   collect_terms(p, &t, e, 0);
   if (e->from_diff && t.n > 1) {
     int *key = xmalloc(sizeof(int) * (size_t)t.n);
-    for (int i = 0; i < t.n; i++) key[i] = -term_degree(p, t.v[i]);
+    /* degree first, then lexicographic; the key is small for what comes first */
+    for (int i = 0; i < t.n; i++) {
+      int deg = term_degree(p, t.v[i]);
+      key[i] = deg >= 1 << 20 ? -(1 << 30) : -(deg * (1 << 24) + (monomial_lex_key(t.v[i]) & 0xffffff));
+    }
     stable_sort_by_key(t.v, t.neg, t.n, key);
     free(key);
     rotate_positive_first(p, &t);

@@ -24,6 +24,7 @@ typedef struct FuncInfo {
   CallEdge *calls;
   int ncalls, cap;
   int state; /* recursion DFS: 0 new, 1 on stack, 2 done */
+  int cycle_reported;
 } FuncInfo;
 
 typedef struct Sema {
@@ -35,38 +36,45 @@ typedef struct Sema {
   FuncInfo *cur; /* function being checked, or NULL in a constant */
   AstFunc *fn;
   int lets_visible;
+  AstConst *konst;       /* constant being checked */
+  AstConst **const_deps; /* constants its value uses */
+  int ndeps, capdeps;
 } Sema;
 
 /* ---- did you mean ---------------------------------------------------- */
 
+/* Optimal-string-alignment distance: an adjacent transposition costs 1, so
+ * "sni" is one edit from "sin". */
 static int edit_distance(const char *a, const char *b) {
   size_t la = strlen(a), lb = strlen(b);
   if (la > 64 || lb > 64) return 99;
-  int row[65];
-  for (size_t j = 0; j <= lb; j++) row[j] = (int)j;
+  int d[65][65];
+  for (size_t i = 0; i <= la; i++) d[i][0] = (int)i;
+  for (size_t j = 0; j <= lb; j++) d[0][j] = (int)j;
   for (size_t i = 1; i <= la; i++) {
-    int prev = row[0];
-    row[0] = (int)i;
     for (size_t j = 1; j <= lb; j++) {
-      int cur = row[j];
-      int sub = prev + (a[i - 1] != b[j - 1]);
-      int del = row[j] + 1, ins = row[j - 1] + 1;
-      row[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-      prev = cur;
+      int best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
     }
   }
-  return row[lb];
+  return d[la][lb];
 }
 
 typedef struct Suggest {
   const char *best;
   int dist;
   const char *target;
+  const char *exclude; /* never suggested: the constant being defined */
 } Suggest;
 
 static void suggest_consider(Suggest *s, const char *cand) {
-  int limit = (int)strlen(s->target) / 3 + 1;
-  if (limit > 3) limit = 3;
+  size_t n = strlen(s->target);
+  int limit = n <= 4 ? 1 : n <= 8 ? 2 : 3;
+  if (s->exclude && strcmp(cand, s->exclude) == 0) return;
   int dist = edit_distance(s->target, cand);
   if (dist <= limit && dist < s->dist) s->best = cand, s->dist = dist;
 }
@@ -91,8 +99,15 @@ static void suggest_functions(Sema *S, Suggest *s) {
 
 static int is_bool_kind(AstKind k) { return k == AST_CMP || k == AST_AND || k == AST_OR || k == AST_NOT; }
 
-static void check_expr(Sema *S, Ast *e, int want_bool);
-static void check_const(Sema *S, AstConst *c);
+static void check_expr(Sema *S, Ast *e, const char *bool_ctx);
+
+static void record_const_dep(Sema *S, AstConst *c) {
+  if (S->ndeps == S->capdeps) {
+    S->capdeps = S->capdeps ? S->capdeps * 2 : 8;
+    S->const_deps = xrealloc(S->const_deps, sizeof(AstConst *) * (size_t)S->capdeps);
+  }
+  S->const_deps[S->ndeps++] = c;
+}
 
 static void check_name(Sema *S, Ast *e) {
   const char *n = e->name;
@@ -113,7 +128,7 @@ static void check_name(Sema *S, Ast *e) {
   AstConst *c = strmap_get(&S->consts, n);
   if (c) {
     e->ref = (AstRef){.kind = REF_CONST, .konst = c};
-    if (!S->fn) check_const(S, c);
+    if (!S->fn) record_const_dep(S, c);
     return;
   }
   if (strcmp(n, "pi") == 0) {
@@ -123,6 +138,10 @@ static void check_name(Sema *S, Ast *e) {
   if (S->fn) {
     for (int i = S->lets_visible; i < S->fn->nlets; i++) {
       if (strcmp(S->fn->lets[i].name.name, n) == 0) {
+        if (i == S->lets_visible) {
+          diag_error(S->d, e->span, "'%s' is used in its own definition", n);
+          return;
+        }
         diag_error(S->d, e->span, "'%s' is used before its definition", n);
         diag_note(S->d, S->fn->lets[i].name.span, "'%s' is defined here", n);
         return;
@@ -137,7 +156,7 @@ static void check_name(Sema *S, Ast *e) {
     diag_error(S->d, e->span, "'%s' is a built-in function; call it with arguments, as in %s(...)", n, n);
     return;
   }
-  Suggest s = {.dist = 99, .target = n};
+  Suggest s = {.dist = 99, .target = n, .exclude = S->konst ? S->konst->name.name : NULL};
   suggest_values(S, &s);
   if (!S->fn && !s.best) {
     diag_error(S->d, e->span, "use of undeclared name '%s' (a constant can only use numbers, other constants and pi)", n);
@@ -176,7 +195,7 @@ static void check_deriv_call(Sema *S, Ast *e) {
                plural(e->nkids, "was", "were"));
     return;
   }
-  check_expr(S, e->kids[0], 0);
+  check_expr(S, e->kids[0], NULL);
   Ast *v = e->kids[1];
   if (v->kind != AST_NAME) {
     diag_error(S->d, v->span, "the second argument of d() must be a parameter name");
@@ -211,7 +230,7 @@ static void check_call(Sema *S, Ast *e) {
     check_deriv_call(S, e);
     return;
   }
-  for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], 0);
+  for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], NULL);
   const Builtin *b = builtin_lookup(n);
   if (b) {
     e->ref = (AstRef){.kind = REF_BUILTIN, .index = builtin_index(b)};
@@ -241,53 +260,112 @@ static void check_call(Sema *S, Ast *e) {
     diag_error(S->d, e->name_span, "call to undeclared function '%s'", n);
 }
 
-static void check_expr(Sema *S, Ast *e, int want_bool) {
+/* bool_ctx names the place a truth value is expected ("the condition of
+ * 'if'"), or is NULL where a number is. */
+static void check_expr(Sema *S, Ast *e, const char *bool_ctx) {
   int is_bool = is_bool_kind(e->kind);
-  if (is_bool && !want_bool) {
+  if (is_bool && !bool_ctx) {
     diag_error(S->d, e->span, "a %s can only be used as the condition of 'if'",
                e->kind == AST_CMP ? "comparison" : "logical expression");
-  } else if (!is_bool && want_bool) {
-    diag_error(S->d, e->span, "the condition of 'if' must be a comparison such as 'x > 0'");
+    return;
+  } else if (!is_bool && bool_ctx) {
+    diag_error(S->d, e->span, "%s must be a comparison such as 'x > 0'", bool_ctx);
   }
   switch (e->kind) {
   case AST_NUM: return;
   case AST_NAME: check_name(S, e); return;
   case AST_CALL: check_call(S, e); return;
   case AST_IF:
-    check_expr(S, e->kids[0], 1);
-    check_expr(S, e->kids[1], 0);
-    check_expr(S, e->kids[2], 0);
+    check_expr(S, e->kids[0], "the condition of 'if'");
+    check_expr(S, e->kids[1], NULL);
+    check_expr(S, e->kids[2], NULL);
     return;
   case AST_CMP:
-    check_expr(S, e->kids[0], 0);
-    check_expr(S, e->kids[1], 0);
+    check_expr(S, e->kids[0], NULL);
+    check_expr(S, e->kids[1], NULL);
     return;
   case AST_AND:
   case AST_OR:
-  case AST_NOT:
-    for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], 1);
+  case AST_NOT: {
+    const char *ctx = e->kind == AST_AND ? "an operand of 'and'" : e->kind == AST_OR ? "an operand of 'or'" : "the operand of 'not'";
+    for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], ctx);
     return;
+  }
   case AST_NEG:
   case AST_SUM:
   case AST_PROD:
   case AST_POW:
-    for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], 0);
+    for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], NULL);
     return;
   }
 }
 
 /* ---- definitions ----------------------------------------------------- */
 
-static void check_const(Sema *S, AstConst *c) {
-  if (c->state == 2) return;
-  if (c->state == 1) {
-    diag_error(S->d, c->name.span, "the value of constant '%s' depends on itself", c->name.name);
-    c->state = 2;
-    return;
+/* Checks each constant's expression and records the constants it uses;
+ * then orders all constants so each comes after those it uses (lowering
+ * evaluates them in that order, so neither pass recurses along a chain of
+ * constants), reporting cycles. */
+typedef struct ConstNode {
+  AstConst *c;
+  AstConst **deps;
+  int ndeps;
+} ConstNode;
+
+static void check_consts(Sema *S, AstFile *file) {
+  int n = 0;
+  for (int i = 0; i < file->nitems; i++) n += file->items[i].kind == ITEM_CONST && file->items[i].konst;
+  ConstNode *nodes = xcalloc((size_t)n + 1, sizeof(ConstNode));
+  StrMap index;
+  strmap_init(&index);
+  int k = 0;
+  for (int i = 0; i < file->nitems; i++) {
+    AstConst *c = file->items[i].kind == ITEM_CONST ? file->items[i].konst : NULL;
+    if (!c) continue;
+    S->konst = c;
+    S->ndeps = 0;
+    check_expr(S, c->value, NULL);
+    nodes[k].c = c;
+    nodes[k].ndeps = S->ndeps;
+    nodes[k].deps = ARENA_ARRAY(S->arena, AstConst *, S->ndeps ? S->ndeps : 1);
+    if (S->ndeps) memcpy(nodes[k].deps, S->const_deps, sizeof(AstConst *) * (size_t)S->ndeps);
+    strmap_put(&index, c->name.name, &nodes[k]);
+    k++;
   }
-  c->state = 1;
-  check_expr(S, c->value, 0);
-  c->state = 2;
+  S->konst = NULL;
+  file->const_order = ARENA_ARRAY(S->arena, AstConst *, n ? n : 1);
+  file->nconsts = 0;
+  struct Frame {
+    ConstNode *node;
+    int next;
+  } *stack = xmalloc(sizeof *stack * ((size_t)n + 1));
+  for (int r = 0; r < n; r++) {
+    if (nodes[r].c->state) continue;
+    int sp = 0;
+    stack[sp++] = (struct Frame){&nodes[r], 0};
+    nodes[r].c->state = 1;
+    while (sp) {
+      struct Frame *f = &stack[sp - 1];
+      if (f->next == f->node->ndeps) {
+        f->node->c->state = 2;
+        file->const_order[file->nconsts++] = f->node->c;
+        sp--;
+        continue;
+      }
+      AstConst *dep = f->node->deps[f->next++];
+      ConstNode *dn = strmap_get(&index, dep->name.name);
+      if (dep->state == 1) {
+        diag_error(S->d, dep->name.span, "the value of constant '%s' depends on itself", dep->name.name);
+        if (dep != f->node->c) diag_note(S->d, f->node->c->name.span, "through constant '%s'", f->node->c->name.name);
+      } else if (dep->state == 0 && dn) {
+        dep->state = 1;
+        stack[sp++] = (struct Frame){dn, 0};
+      }
+    }
+  }
+  free(stack);
+  strmap_free(&index);
+  free(nodes);
 }
 
 static void check_function(Sema *S, FuncInfo *fi) {
@@ -337,7 +415,7 @@ static void check_function(Sema *S, FuncInfo *fi) {
     diag_error(S->d, fn->hessian_span, "'hessian' needs at least one variable to differentiate with respect to");
   for (int i = 0; i < fn->nlets; i++) {
     AstLet *let = &fn->lets[i];
-    check_expr(S, let->value, 0);
+    check_expr(S, let->value, NULL);
     for (int p = 0; p < fn->nparams; p++) {
       if (strcmp(let->name.name, fn->params[p].name) == 0) {
         diag_error(S->d, let->name.span, "'let %s' would hide the parameter '%s'; choose another name", let->name.name,
@@ -354,7 +432,7 @@ static void check_function(Sema *S, FuncInfo *fi) {
     }
     S->lets_visible = i + 1;
   }
-  check_expr(S, fn->body, 0);
+  check_expr(S, fn->body, NULL);
   S->fn = NULL;
   S->cur = NULL;
 }
@@ -398,10 +476,11 @@ static void check_recursion(Sema *S, FuncInfo **infos, int n) {
       }
       AstFunc *callee = top->fi->calls[top->next++].callee;
       FuncInfo *ci = strmap_get(&S->funcs, callee->name.name);
-      if (ci->state == 1) {
+      if (ci->state == 1 && !ci->cycle_reported) {
         int from = depth - 1;
         while (path[from].fi != ci) from--;
         report_cycle(S, path, depth, from);
+        ci->cycle_reported = 1;
       } else if (ci->state == 0) {
         ci->state = 1;
         path[depth++] = (PathStep){ci, 0};
@@ -464,8 +543,9 @@ static void check_symbols(Sema *S, FuncInfo **infos, int n) {
   strmap_init(&owners);
   for (int i = 0; i < n; i++) {
     AstFunc *fn = infos[i]->fn;
-    if (builtin_lookup(fn->name.name) || strcmp(fn->name.name, "d") == 0) {
-      diag_error(S->d, fn->name.span, "'%s' is the name of a built-in function; choose another name", fn->name.name);
+    if (builtin_lookup(fn->name.name) || strcmp(fn->name.name, "d") == 0 || strcmp(fn->name.name, "pi") == 0) {
+      diag_error(S->d, fn->name.span, "'%s' is the name of a built-in %s; choose another name", fn->name.name,
+                 strcmp(fn->name.name, "pi") == 0 ? "constant" : "function");
       continue;
     }
     if (fn->has_wrt) {
@@ -499,7 +579,8 @@ int sema_check(AstFile *file, const SemaOptions *opts, Arena *arena, Diag *d) {
   strmap_init(&S.consts);
   int errors_before = diag_error_count(d);
   FuncInfo **infos = xmalloc(sizeof(FuncInfo *) * (size_t)(file->nitems + 1));
-  int nfuncs = 0;
+  FuncInfo **redefined = xmalloc(sizeof(FuncInfo *) * (size_t)(file->nitems + 1));
+  int nfuncs = 0, nredefined = 0;
   for (int i = 0; i < file->nitems; i++) {
     AstItem *it = &file->items[i];
     AstName *name = it->kind == ITEM_FUNC ? &it->func->name : &it->konst->name;
@@ -508,6 +589,11 @@ int sema_check(AstFile *file, const SemaOptions *opts, Arena *arena, Diag *d) {
     if (prev_fn || prev_c) {
       diag_error(d, name->span, "redefinition of '%s'", name->name);
       diag_note(d, prev_fn ? prev_fn->fn->name.span : prev_c->name.span, "previous definition is here");
+      if (it->kind == ITEM_FUNC) {
+        FuncInfo *fi = ARENA_NEW(arena, FuncInfo);
+        fi->fn = it->func;
+        redefined[nredefined++] = fi;
+      }
       it->kind == ITEM_FUNC ? (void)(it->func = NULL) : (void)(it->konst = NULL);
       continue;
     }
@@ -517,18 +603,21 @@ int sema_check(AstFile *file, const SemaOptions *opts, Arena *arena, Diag *d) {
       strmap_put(&S.funcs, name->name, fi);
       infos[nfuncs++] = fi;
     } else {
-      if (builtin_lookup(name->name) || strcmp(name->name, "pi") == 0)
+      if (builtin_lookup(name->name) || strcmp(name->name, "pi") == 0 || strcmp(name->name, "d") == 0)
         diag_error(d, name->span, "'%s' is a built-in name and cannot be redefined", name->name);
       strmap_put(&S.consts, name->name, it->konst);
     }
   }
-  for (int i = 0; i < file->nitems; i++)
-    if (file->items[i].kind == ITEM_CONST && file->items[i].konst) check_const(&S, file->items[i].konst);
+  check_consts(&S, file);
   for (int i = 0; i < nfuncs; i++) check_function(&S, infos[i]);
+  for (int i = 0; i < nredefined; i++) check_function(&S, redefined[i]); /* report their errors too */
   check_recursion(&S, infos, nfuncs);
   check_symbols(&S, infos, nfuncs);
   for (int i = 0; i < nfuncs; i++) free(infos[i]->calls);
+  for (int i = 0; i < nredefined; i++) free(redefined[i]->calls);
   free(infos);
+  free(redefined);
+  free(S.const_deps);
   strmap_free(&S.funcs);
   strmap_free(&S.consts);
   /* Drop definitions that were redefinitions so later phases see each once. */

@@ -40,7 +40,10 @@ int main(void) {
   CHECK_SHOWS(ex_sub(&cx, x, ex_sub(&cx, y, k)), "x - y + k"); /* display flattens */
   CHECK_SHOWS(ex_powi(&cx, ex_add(&cx, x, y), 3), "(x + y)^3");
   CHECK_SHOWS(ex_powi(&cx, x, -2), "1/x^2");
-  CHECK_SHOWS(ex_div(&cx, ex_mul(&cx, x, y), ex_mul(&cx, k, y)), "x/k"); /* common factors cancel */
+  CHECK_SHOWS(ex_div(&cx, ex_mul(&cx, x, y), ex_mul(&cx, k, y)), "x*y/(y*k)"); /* as written */
+  cx.origin = 1; /* derivative terms show in lowest terms */
+  CHECK_SHOWS(ex_div(&cx, ex_mul(&cx, x, k), ex_mul(&cx, y, x)), "k/y");
+  cx.origin = 0;
   CHECK_SHOWS(ex_div(&cx, ex_mul(&cx, x, y), ex_mul(&cx, k, ex_num(&cx, 3))), "x*y/(3*k)");
   CHECK_SHOWS(ex_mul(&cx, ex_num(&cx, 1.0 / 3), x), "x/3");
   CHECK_SHOWS(ex_div(&cx, ex_num(&cx, 1 / M_LN2), x), "1/(log(2)*x)");
