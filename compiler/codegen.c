@@ -176,7 +176,13 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   LLVMValueRef a = e->nkids > 0 ? value_of(g, e->kid[0]) : NULL;
   LLVMValueRef b = e->nkids > 1 ? value_of(g, e->kid[1]) : NULL;
   const char *name;
-  if ((name = intrinsic_name(op))) return intrinsic1(g, name, a);
+  if ((name = intrinsic_name(op))) {
+    /* LLVM may hoist an intrinsic such as llvm.log out of a branch (they
+     * are speculatable), which would evaluate the untaken side after all;
+     * a call to the same libm function it lowers to stays put. */
+    if (g->branch_depth > 0 && op != EX_SQRT && op != EX_ABS) return libm_call(g, name + 5, &a, 1);
+    return intrinsic1(g, name, a);
+  }
   if ((name = libm_name(op))) {
     LLVMValueRef args[2] = {a, b};
     return libm_call(g, name, args, (unsigned)e->nkids);
@@ -194,7 +200,13 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   case EX_DIV: return LLVMBuildFDiv(B, a, b, "");
   case EX_NEG: return LLVMBuildFNeg(B, a, "");
   case EX_POWI: return emit_powi(g, e);
-  case EX_POW: return intrinsic2(g, "llvm.pow", a, b);
+  case EX_POW: {
+    if (g->branch_depth > 0) {
+      LLVMValueRef args[2] = {a, b};
+      return libm_call(g, "pow", args, 2);
+    }
+    return intrinsic2(g, "llvm.pow", a, b);
+  }
   case EX_MIN: return intrinsic2(g, "llvm.minnum", a, b);
   case EX_MAX: return intrinsic2(g, "llvm.maxnum", a, b);
   case EX_SIGN: { /* 1, -1, or x - x: +0 at ±0 and NaN for NaN */

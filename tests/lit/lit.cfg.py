@@ -22,6 +22,11 @@ config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%shared", config.shared_dir))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 
+# Tests over the shared benchmark functions need the shared directory next
+# to the repository; `REQUIRES: shared` skips them where it is absent.
+if os.path.isfile(os.path.join(config.shared_dir, "bench", "suite.pd")):
+    config.available_features.add("shared")
+
 # FileCheck, not, count and split-file come from the LLVM pdc is built with.
 config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", "")])
 # Diagnostics and outputs must not depend on the user's locale.
