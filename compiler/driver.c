@@ -2,7 +2,6 @@
 #include "driver.h"
 
 #include <errno.h>
-#include <llvm-c/Core.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 
 #include "arena.h"
 #include "ast.h"
-#include "codegen.h"
 #include "diag.h"
 #include "emit.h"
 #include "expr.h"
@@ -163,46 +161,27 @@ static void dump_dag(Buf *out, const Program *prog, ExprCtx *cx) {
   }
 }
 
-/* LLVM part: module, verify, optimize, and every requested LLVM format. */
+/* Object code, assembly, IR and bitcode, whichever were asked for. */
 static int generate_code(const PdcOptions *o, const Program *prog, ExprCtx *cx, const char *module_name,
                          Output *outs, int nouts) {
-  char *err = NULL;
-  EmitTarget t = {o->target, o->cpu, o->opt_level};
-  LLVMTargetMachineRef tm = emit_target_machine(&t, &err);
-  if (!tm) {
-    fprintf(stderr, "pdc: error: %s\n", err);
-    free(err);
-    return PDC_EXIT_USAGE;
-  }
-  LLVMContextRef C = LLVMContextCreate();
-  CgOptions co = {o->prefix, o->fast_math, o->fp_contract};
-  LLVMModuleRef M = cg_module(prog, cx, C, module_name, &co);
-  emit_prepare_module(M, tm);
-  int rc = PDC_EXIT_OK;
-  if (!emit_verify(M, &err)) {
-    fprintf(stderr, "pdc: internal error: generated LLVM IR does not verify:\n%s\nthis is a bug in pdc\n", err);
-    rc = PDC_EXIT_INTERNAL;
-  } else if (o->opt_level > 0 && !emit_optimize(M, tm, o->opt_level, &err)) {
-    fprintf(stderr, "pdc: internal error: optimization failed: %s\n", err);
-    rc = PDC_EXIT_INTERNAL;
-  }
+  EmitRequest req = {.triple = o->target,
+                     .cpu = o->cpu,
+                     .opt_level = o->opt_level,
+                     .prefix = o->prefix,
+                     .fast_math = o->fast_math,
+                     .fp_contract = o->fp_contract,
+                     .module_name = module_name};
   static const struct {
     unsigned kind;
     EmitFormat fmt;
   } formats[] = {{EMIT_LLVM, EMIT_FMT_LLVM}, {EMIT_BC, EMIT_FMT_BC}, {EMIT_ASM, EMIT_FMT_ASM}, {EMIT_OBJ, EMIT_FMT_OBJ}};
-  for (int i = 0; i < nouts && rc == PDC_EXIT_OK; i++) {
-    for (size_t k = 0; k < countof(formats); k++) {
-      if (outs[i].kind != formats[k].kind) continue;
-      if (!emit_module(M, tm, formats[k].fmt, &outs[i].data, &err)) {
-        fprintf(stderr, "pdc: error: cannot generate code: %s\n", err);
-        rc = PDC_EXIT_INTERNAL;
-      }
-    }
-  }
+  for (int i = 0; i < nouts; i++)
+    for (size_t k = 0; k < countof(formats); k++)
+      if (outs[i].kind == formats[k].kind) req.out[formats[k].fmt] = &outs[i].data;
+  char *err = NULL;
+  int rc = emit_program(prog, cx, &req, &err);
+  if (rc != PDC_EXIT_OK) fprintf(stderr, "pdc: %s%s\n", rc == PDC_EXIT_INTERNAL ? "" : "error: ", err);
   free(err);
-  LLVMDisposeModule(M);
-  LLVMContextDispose(C);
-  LLVMDisposeTargetMachine(tm);
   return rc;
 }
 

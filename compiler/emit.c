@@ -7,6 +7,8 @@
 #include "emit.h"
 
 #include <llvm-c/Analysis.h>
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
 #include <llvm-c/BitWriter.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -16,7 +18,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "codegen.h"
 #include "util.h"
+
+typedef struct EmitTarget {
+  const char *triple; /* NULL: the host */
+  const char *cpu;    /* NULL: the host's CPU (with its features) */
+  int opt_level;      /* 0..3 */
+} EmitTarget;
 
 static char *take_llvm_message(char *m) {
   char *s = strdup(m ? m : "unknown LLVM error");
@@ -82,7 +91,7 @@ static int cpu_is_known(LLVMTargetRef target, const char *triple, const char *cp
   return clean_exit && !strstr(buf, "is not a recognized processor");
 }
 
-LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err) {
+static LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err) {
   init_targets();
   char *host_triple = LLVMGetDefaultTargetTriple();
   char *triple = t->triple ? LLVMNormalizeTargetTriple(t->triple) : LLVMNormalizeTargetTriple(host_triple);
@@ -139,7 +148,7 @@ static void tag_functions(LLVMModuleRef M, LLVMTargetMachineRef tm) {
   LLVMDisposeMessage(features);
 }
 
-void emit_prepare_module(LLVMModuleRef M, LLVMTargetMachineRef tm) {
+static void emit_prepare_module(LLVMModuleRef M, LLVMTargetMachineRef tm) {
   tag_functions(M, tm);
   char *triple = LLVMGetTargetMachineTriple(tm);
   LLVMSetTarget(M, triple);
@@ -149,7 +158,7 @@ void emit_prepare_module(LLVMModuleRef M, LLVMTargetMachineRef tm) {
   LLVMDisposeTargetData(td);
 }
 
-int emit_verify(LLVMModuleRef M, char **err) {
+static int emit_verify(LLVMModuleRef M, char **err) {
   char *msg = NULL;
   if (LLVMVerifyModule(M, LLVMReturnStatusAction, &msg)) {
     *err = take_llvm_message(msg);
@@ -159,7 +168,7 @@ int emit_verify(LLVMModuleRef M, char **err) {
   return 1;
 }
 
-int emit_optimize(LLVMModuleRef M, LLVMTargetMachineRef tm, int opt_level, char **err) {
+static int emit_optimize(LLVMModuleRef M, LLVMTargetMachineRef tm, int opt_level, char **err) {
   static const char *const pipelines[] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
   int lvl = opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level;
   LLVMPassBuilderOptionsRef o = LLVMCreatePassBuilderOptions();
@@ -177,7 +186,7 @@ static void append_memory_buffer(Buf *out, LLVMMemoryBufferRef mb) {
   LLVMDisposeMemoryBuffer(mb);
 }
 
-int emit_module(LLVMModuleRef M, LLVMTargetMachineRef tm, EmitFormat fmt, Buf *out, char **err) {
+static int emit_module(LLVMModuleRef M, LLVMTargetMachineRef tm, EmitFormat fmt, Buf *out, char **err) {
   switch (fmt) {
   case EMIT_FMT_LLVM: {
     char *s = LLVMPrintModuleToString(M);
@@ -198,6 +207,54 @@ int emit_module(LLVMModuleRef M, LLVMTargetMachineRef tm, EmitFormat fmt, Buf *o
     append_memory_buffer(out, mb);
     return 1;
   }
+  case EMIT_NUM_FORMATS: break;
   }
   pdc_unreachable();
 }
+
+int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char **err) {
+  EmitTarget t = {req->triple, req->cpu, req->opt_level};
+  LLVMTargetMachineRef tm = emit_target_machine(&t, err);
+  if (!tm) return PDC_EXIT_USAGE;
+  LLVMContextRef C = LLVMContextCreate();
+  CgOptions co = {req->prefix, req->fast_math, req->fp_contract};
+  LLVMModuleRef M = cg_module(prog, cx, C, req->module_name, &co);
+  emit_prepare_module(M, tm);
+  int rc = PDC_EXIT_OK;
+  char *msg = NULL;
+  if (!emit_verify(M, &msg)) {
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "internal error: generated LLVM IR does not verify:\n%s\nthis is a bug in pdc", msg);
+    *err = buf_take(&b);
+    rc = PDC_EXIT_INTERNAL;
+  } else if (req->opt_level > 0 && !emit_optimize(M, tm, req->opt_level, &msg)) {
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "internal error: optimization failed: %s", msg);
+    *err = buf_take(&b);
+    rc = PDC_EXIT_INTERNAL;
+  }
+  /* text and bitcode first: they show the module itself, before the code
+   * generator has run on it */
+  static const EmitFormat order[] = {EMIT_FMT_LLVM, EMIT_FMT_BC, EMIT_FMT_ASM, EMIT_FMT_OBJ};
+  for (size_t i = 0; i < countof(order) && rc == PDC_EXIT_OK; i++) {
+    if (!req->out[order[i]]) continue;
+    free(msg);
+    msg = NULL;
+    if (!emit_module(M, tm, order[i], req->out[order[i]], &msg)) {
+      Buf b;
+      buf_init(&b);
+      buf_printf(&b, "cannot generate code: %s", msg);
+      *err = buf_take(&b);
+      rc = PDC_EXIT_INTERNAL;
+    }
+  }
+  free(msg);
+  LLVMDisposeModule(M);
+  LLVMContextDispose(C);
+  LLVMDisposeTargetMachine(tm);
+  return rc;
+}
+
+void emit_shutdown(void) { LLVMShutdown(); }

@@ -1,32 +1,33 @@
-/* emit.h — target machine, optimization pipeline and output formats.
- * Everything is produced into memory; the driver writes files only after
- * the whole compilation has succeeded. */
+/* emit.h — from the program's DAGs to LLVM's output formats: target
+ * machine, code generation (codegen.h), verification, the optimization
+ * pipeline, and .o/.s/.ll/.bc bytes in memory. The driver writes files only
+ * after the whole compilation succeeded. This header exposes no LLVM type,
+ * so only codegen.c and emit.c see the LLVM C API. */
 #ifndef PDC_EMIT_H
 #define PDC_EMIT_H
 
-#include <llvm-c/Core.h>
-#include <llvm-c/TargetMachine.h>
-
 #include "buf.h"
+#include "expr.h"
+#include "lower.h"
 
-typedef enum { EMIT_FMT_OBJ, EMIT_FMT_ASM, EMIT_FMT_LLVM, EMIT_FMT_BC } EmitFormat;
+typedef enum { EMIT_FMT_OBJ, EMIT_FMT_ASM, EMIT_FMT_LLVM, EMIT_FMT_BC, EMIT_NUM_FORMATS } EmitFormat;
 
-typedef struct EmitTarget {
-  const char *triple; /* NULL: the host */
-  const char *cpu;    /* NULL: the host's CPU (with its features) */
-  int opt_level;      /* 0..3 */
-} EmitTarget;
+typedef struct EmitRequest {
+  const char *triple;      /* NULL: the host */
+  const char *cpu;         /* NULL: the host's CPU and features */
+  int opt_level;           /* 0..3; 0 emits the IR as generated */
+  const char *prefix;      /* symbol prefix */
+  int fast_math;           /* LLVM fast-math flags everywhere */
+  int fp_contract;         /* a*b + c as llvm.fmuladd */
+  const char *module_name; /* source file name recorded in the module */
+  Buf *out[EMIT_NUM_FORMATS]; /* where each wanted format goes; NULL: not wanted */
+} EmitRequest;
 
-/* Creates the target machine; on failure returns NULL and sets *err
- * (malloc'd message). */
-LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err);
-/* Sets the module's triple and data layout from the machine. */
-void emit_prepare_module(LLVMModuleRef M, LLVMTargetMachineRef tm);
-/* Verifies the module; returns 0 and a malloc'd message on failure. */
-int emit_verify(LLVMModuleRef M, char **err);
-/* Runs default<On>; returns 0 and a malloc'd message on failure. */
-int emit_optimize(LLVMModuleRef M, LLVMTargetMachineRef tm, int opt_level, char **err);
-/* Appends the module in the given format to out. */
-int emit_module(LLVMModuleRef M, LLVMTargetMachineRef tm, EmitFormat fmt, Buf *out, char **err);
+/* Returns PDC_EXIT_OK, PDC_EXIT_USAGE for a bad target or CPU, or
+ * PDC_EXIT_INTERNAL; on failure *err is a malloc'd message. */
+int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char **err);
+
+/* Releases LLVM's global state at process exit. */
+void emit_shutdown(void);
 
 #endif

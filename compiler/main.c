@@ -1,8 +1,8 @@
 /* main.c — the pdc command: options in, exit code out. */
-#include <llvm-c/Core.h>
 #include <stdio.h>
 
 #include "driver.h"
+#include "emit.h"
 #include "options.h"
 #include "util.h"
 
@@ -17,6 +17,6 @@ int main(int argc, char **argv) {
   else if (o.version) options_print_version();
   else rc = driver_run(&o);
   options_free(&o);
-  LLVMShutdown();
+  emit_shutdown();
   return rc;
 }

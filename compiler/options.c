@@ -3,15 +3,21 @@
  * '=' (--emit=obj,header), and '-' for standard input. */
 #include "options.h"
 
-#include <llvm/Config/llvm-config.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
+/* Set by CMake from the project and the LLVM it found. */
 #ifndef PDC_VERSION
 #define PDC_VERSION "0.0.0"
+#endif
+#ifndef PDC_LLVM_VERSION
+#define PDC_LLVM_VERSION "?"
+#endif
+#ifndef PDC_HOST_TRIPLE
+#define PDC_HOST_TRIPLE "the host"
 #endif
 
 static const char usage_line[] = "usage: pdc [options] <file.pd>...   (pdc --help for the options)\n";
@@ -45,11 +51,11 @@ void options_print_help(void) {
          "  --help                 show this help\n"
          "  --version              show the version\n\n"
          "Exit status: 0 success, 1 errors in the input, 2 bad command line, 3 internal error.\n",
-         PDC_VERSION, LLVM_DEFAULT_TARGET_TRIPLE);
+         PDC_VERSION, PDC_HOST_TRIPLE);
 }
 
 void options_print_version(void) {
-  printf("pdc %s (LLVM %s)\n", PDC_VERSION, LLVM_VERSION_STRING);
+  printf("pdc %s (LLVM %s)\n", PDC_VERSION, PDC_LLVM_VERSION);
 }
 
 static int bad(const char *fmt, const char *arg) {
