@@ -5,6 +5,7 @@
  * --cpu the features come from the CPU name alone, so output does not
  * depend on the machine pdc runs on. */
 #include "emit.h"
+#include "emit_llvm.h"
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Core.h>
@@ -212,46 +213,55 @@ static int emit_module(LLVMModuleRef M, LLVMTargetMachineRef tm, EmitFormat fmt,
   pdc_unreachable();
 }
 
-int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char **err) {
+LLVMTargetMachineRef emit_make_target_machine(const EmitRequest *req, char **err) {
   EmitTarget t = {req->triple, req->cpu, req->opt_level};
-  LLVMTargetMachineRef tm = emit_target_machine(&t, err);
-  if (!tm) return PDC_EXIT_USAGE;
-  LLVMContextRef C = LLVMContextCreate();
+  return emit_target_machine(&t, err);
+}
+
+static char *message(const char *fmt, const char *detail) {
+  Buf b;
+  buf_init(&b);
+  buf_printf(&b, fmt, detail);
+  return buf_take(&b);
+}
+
+LLVMModuleRef emit_build_module(const Program *prog, ExprCtx *cx, const EmitRequest *req, LLVMContextRef C,
+                                LLVMTargetMachineRef tm, char **err) {
   CgOptions co = {req->prefix, req->fast_math, req->fp_contract};
   LLVMModuleRef M = cg_module(prog, cx, C, req->module_name, &co);
   emit_prepare_module(M, tm);
-  int rc = PDC_EXIT_OK;
   char *msg = NULL;
   if (!emit_verify(M, &msg)) {
-    Buf b;
-    buf_init(&b);
-    buf_printf(&b, "internal error: generated LLVM IR does not verify:\n%s\nthis is a bug in pdc", msg);
-    *err = buf_take(&b);
-    rc = PDC_EXIT_INTERNAL;
+    *err = message("internal error: generated LLVM IR does not verify:\n%s\nthis is a bug in pdc", msg);
   } else if (req->opt_level > 0 && !emit_optimize(M, tm, req->opt_level, &msg)) {
-    Buf b;
-    buf_init(&b);
-    buf_printf(&b, "internal error: optimization failed: %s", msg);
-    *err = buf_take(&b);
-    rc = PDC_EXIT_INTERNAL;
-  }
-  /* text and bitcode first: they show the module itself, before the code
-   * generator has run on it */
-  static const EmitFormat order[] = {EMIT_FMT_LLVM, EMIT_FMT_BC, EMIT_FMT_ASM, EMIT_FMT_OBJ};
-  for (size_t i = 0; i < countof(order) && rc == PDC_EXIT_OK; i++) {
-    if (!req->out[order[i]]) continue;
-    free(msg);
-    msg = NULL;
-    if (!emit_module(M, tm, order[i], req->out[order[i]], &msg)) {
-      Buf b;
-      buf_init(&b);
-      buf_printf(&b, "cannot generate code: %s", msg);
-      *err = buf_take(&b);
-      rc = PDC_EXIT_INTERNAL;
-    }
+    *err = message("internal error: optimization failed: %s", msg);
+  } else {
+    return M;
   }
   free(msg);
   LLVMDisposeModule(M);
+  return NULL;
+}
+
+int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char **err) {
+  LLVMTargetMachineRef tm = emit_make_target_machine(req, err);
+  if (!tm) return PDC_EXIT_USAGE;
+  LLVMContextRef C = LLVMContextCreate();
+  LLVMModuleRef M = emit_build_module(prog, cx, req, C, tm, err);
+  int rc = M ? PDC_EXIT_OK : PDC_EXIT_INTERNAL;
+  /* text and bitcode first: they show the module itself, before the code
+   * generator has run on it */
+  static const EmitFormat order[] = {EMIT_FMT_LLVM, EMIT_FMT_BC, EMIT_FMT_ASM, EMIT_FMT_OBJ};
+  char *msg = NULL;
+  for (size_t i = 0; i < countof(order) && rc == PDC_EXIT_OK; i++) {
+    if (!req->out[order[i]]) continue;
+    if (!emit_module(M, tm, order[i], req->out[order[i]], &msg)) {
+      *err = message("cannot generate code: %s", msg);
+      free(msg);
+      rc = PDC_EXIT_INTERNAL;
+    }
+  }
+  if (M) LLVMDisposeModule(M);
   LLVMContextDispose(C);
   LLVMDisposeTargetMachine(tm);
   return rc;

@@ -1,0 +1,21 @@
+/* emit_llvm.h — the LLVM-facing part of emission, for code that drives LLVM
+ * itself (the runtime's JIT): an optimized module for a program, built for
+ * a given target machine, following the same EmitRequest as pdc. */
+#ifndef PDC_EMIT_LLVM_H
+#define PDC_EMIT_LLVM_H
+
+#include <llvm-c/Core.h>
+#include <llvm-c/TargetMachine.h>
+
+#include "emit.h"
+
+/* A target machine for req->triple/cpu/opt_level (the host by default);
+ * NULL and *err (malloc'd) on failure. */
+LLVMTargetMachineRef emit_make_target_machine(const EmitRequest *req, char **err);
+
+/* Generates, verifies and optimizes the module in context C for tm.
+ * Returns NULL and *err (malloc'd) on failure. */
+LLVMModuleRef emit_build_module(const Program *prog, ExprCtx *cx, const EmitRequest *req, LLVMContextRef C,
+                                LLVMTargetMachineRef tm, char **err);
+
+#endif
