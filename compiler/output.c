@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,26 @@
 #include <unistd.h>
 
 #include "buf.h"
+
+/* The temporary file being written, so a SIGINT or SIGTERM arriving during
+ * the write removes it instead of leaving a partial file behind. */
+static char *volatile pending_tmp;
+
+static void remove_pending_and_die(int sig) {
+  char *p = pending_tmp;
+  if (p) unlink(p);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+static void guard_signals(void) {
+  static int installed;
+  if (installed) return;
+  installed = 1;
+  signal(SIGINT, remove_pending_and_die);
+  signal(SIGTERM, remove_pending_and_die);
+  signal(SIGHUP, remove_pending_and_die);
+}
 
 static char *error_text(const char *what, const char *path) {
   Buf b;
@@ -100,8 +121,11 @@ static int write_atomically(const char *path, const void *data, size_t n, char *
   if (slash) buf_append(&tmp, path, (size_t)(slash - path + 1));
   buf_printf(&tmp, ".%s.pdc-XXXXXX", slash ? slash + 1 : path);
   char *tmp_path = buf_take(&tmp);
+  guard_signals();
   int fd = mkstemp(tmp_path);
+  pending_tmp = tmp_path;
   if (fd < 0) {
+    pending_tmp = NULL;
     *err = error_text("create an output file next to", path);
     free(tmp_path);
     return 0;
@@ -112,18 +136,12 @@ static int write_atomically(const char *path, const void *data, size_t n, char *
   fchmod(fd, 0666 & ~mask);
   int ok = write_all(fd, data, n);
   if (close(fd) != 0) ok = 0;
+  if (ok && rename(tmp_path, path) != 0) ok = 0;
   if (!ok) {
     *err = error_text("write", path);
     unlink(tmp_path);
-    free(tmp_path);
-    return 0;
   }
-  if (rename(tmp_path, path) != 0) {
-    *err = error_text("write", path);
-    unlink(tmp_path);
-    free(tmp_path);
-    return 0;
-  }
+  pending_tmp = NULL;
   free(tmp_path);
-  return 1;
+  return ok;
 }
