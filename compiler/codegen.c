@@ -426,8 +426,10 @@ static void emit_grad(Cg *g, const LFunc *f, const char *name) {
   begin_function(g, fn, f);
   mark_output_pointer(g, fn, f, f->nwrt, "grad");
   Expr **roots = xmalloc(sizeof(Expr *) * (size_t)(f->nwrt + 1));
-  roots[0] = f->value;
-  for (int j = 0; j < f->nwrt; j++) roots[j + 1] = f->partials[j];
+  /* the partials first, the value last: f is returned, so computing it
+   * last lets it land in the return register without a move */
+  for (int j = 0; j < f->nwrt; j++) roots[j] = f->partials[j];
+  roots[f->nwrt] = f->value;
   emit_all(g, roots, (size_t)f->nwrt + 1);
   LLVMValueRef out = LLVMGetParam(fn, (unsigned)f->nparams);
   for (int j = 0; j < f->nwrt; j++) store_at(g, out, j, value_of(g, f->partials[j]));
