@@ -1,0 +1,187 @@
+/* pd_runtime.h — libpdrt: compile .pd source at run time and check gradients.
+ *
+ * libpdrt is pdc inside a C program. pd_compile runs the compiler's own
+ * front end, code generator and optimizer on a string and hands the result
+ * to LLVM's ORC LLJIT, so the functions it returns are the ones `pdc` would
+ * have put in an object file for the same source, options and CPU: the same
+ * language, the same derivatives, the same rounding. Errors in the source
+ * come back as the text pdc prints (`name:line:col: error: ...`, the source
+ * line, a caret); nothing is ever written to stderr.
+ *
+ *   char *diag = NULL;
+ *   pd_module *m = pd_compile("fn f(x, y) = x^2 - y^2\n", NULL, &diag);
+ *   if (!m) { fputs(diag, stderr); free(diag); return 1; }
+ *   double (*f_grad)(double, double, double *) =
+ *       (double (*)(double, double, double *))pd_symbol(m, "f_grad");
+ *   double g[2], v = f_grad(2, 3, g);            // -5, g = {4, -6}
+ *   pd_module_free(m);
+ *
+ * Ownership: a pd_module owns its code and everything pd_function_* and
+ * pd_symbol return; all of it stays valid until pd_module_free. Strings the
+ * caller must free (diagnostics) are malloc'd and say so.
+ *
+ * Threads: modules are independent (each has its own LLVM context and JIT),
+ * so different threads may compile, call and free different modules at the
+ * same time. The generated functions keep no state and may be called from
+ * any number of threads at once. Freeing a module while another thread
+ * calls into it is, as for dlclose, the caller's bug.
+ *
+ * See docs/runtime.md for the whole story. */
+#ifndef PD_RUNTIME_H
+#define PD_RUNTIME_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PD_RUNTIME_VERSION_MAJOR 0
+#define PD_RUNTIME_VERSION_MINOR 1
+
+typedef struct pd_module pd_module;
+
+/* ---- options ------------------------------------------------------------- */
+
+/* The knobs of `pdc` that make sense for code run in this process. Start
+ * from pd_options_init (or PD_OPTIONS_INIT): a zeroed struct is NOT the
+ * defaults (it would mean -O0 and no contraction). Passing NULL to
+ * pd_compile means the defaults. */
+typedef struct pd_options {
+  const char *name;  /* source name in diagnostics; NULL: "<source>" */
+  int opt_level;     /* 0..3, as pdc -O0..-O3; default 2 */
+  const char *cpu;   /* NULL (default): the host CPU with all its features, as
+                        pdc without --cpu. A name (e.g. "x86-64-v3") gives the
+                        code pdc --cpu=NAME gives; the code runs here, so name
+                        a CPU this machine implements. */
+  const char *prefix; /* put before every generated symbol, as --prefix; NULL
+                         or "" for none. Must be a C identifier. */
+  int fast_math;      /* as -ffast-math; default 0 */
+  int fp_contract;    /* as -ffp-contract=on (1, default) / off (0) */
+} pd_options;
+
+#define PD_OPTIONS_INIT {0, 2, 0, 0, 0, 1} /* name, opt_level, cpu, prefix, fast_math, fp_contract */
+
+/* Fills *opts with the defaults, the same as pdc's. */
+void pd_options_init(pd_options *opts);
+
+/* ---- compiling ----------------------------------------------------------- */
+
+/* Compiles the NUL-terminated .pd source. Returns the module, or NULL when
+ * the source has errors or cannot be compiled. When diagnostics is not NULL,
+ * *diagnostics receives malloc'd text for the caller to free(), or NULL
+ * when there is nothing to say (always NULL on success today: pdc has no
+ * warnings). The text is what pdc prints on stderr: for the source
+ * `name:line:col: error: message`, the line and a caret, notes alike; for
+ * problems with no place in the source (a bad option, an unknown CPU)
+ * `pdc: error: message`. opts may be NULL for the defaults. */
+pd_module *pd_compile(const char *source, const pd_options *opts, char **diagnostics);
+
+/* Reads the file at path and compiles it like pd_compile; diagnostics name
+ * the file by path unless opts->name is set. A file that cannot be read is
+ * a `pdc: error: cannot read ...` diagnostic. */
+pd_module *pd_compile_file(const char *path, const pd_options *opts, char **diagnostics);
+
+/* The address of a generated symbol ("f", "f_dx", "f_grad", "f_hess", with
+ * the prefix when one was given), to be cast to its type:
+ *   double f(double...), double f_d<v>(double...),
+ *   double f_grad(double..., double *grad), void f_hess(double..., double *H).
+ * NULL for a name the module does not define, or a NULL argument. */
+void *pd_symbol(pd_module *m, const char *name);
+
+/* Frees the module and its code (NULL is allowed). Every pointer obtained
+ * from it becomes invalid. */
+void pd_module_free(pd_module *m);
+
+/* ---- what a module contains ---------------------------------------------- */
+
+/* Array forms of the generated functions: args[i] is parameter i (in
+ * declaration order). They call the generated functions themselves, so
+ * results are bit-identical to calling through pd_symbol; they exist so
+ * that code which learns the arity at run time can call any function. */
+typedef double (*pd_value_fn)(const double *args);             /* f, f_d<v> */
+typedef double (*pd_grad_fn)(const double *args, double *grad); /* f_grad */
+typedef void (*pd_hess_fn)(const double *args, double *H);      /* f_hess */
+
+/* One function of the source, in source order. Everything here is owned by
+ * the module. */
+typedef struct pd_function {
+  const char *name;           /* as written in the source, without prefix */
+  const char *symbol;         /* the value's symbol: prefix + name */
+  int nparams;
+  const char *const *params;  /* parameter names, declaration order */
+  int nwrt;                   /* number of wrt variables (= gradient length) */
+  const int *wrt;             /* parameter index of each wrt variable */
+  const char *const *partial_symbols; /* "f_d<v>" for each wrt variable */
+  const char *grad_symbol;    /* "f_grad" */
+  const char *hess_symbol;    /* "f_hess", or NULL without `hessian` */
+  int hessian;                /* 1 when f_hess exists (nwrt*nwrt, row-major) */
+  pd_value_fn value;          /* array forms of f, f_d<v>, f_grad, f_hess */
+  const pd_value_fn *partials;
+  pd_grad_fn grad;
+  pd_hess_fn hess;            /* NULL without `hessian` */
+} pd_function;
+
+/* Number of functions in the module (0 for NULL). */
+int pd_function_count(const pd_module *m);
+
+/* Function i (0 <= i < count), or NULL when out of range. */
+const pd_function *pd_function_at(const pd_module *m, int i);
+
+/* The function named name as written in the source (without the prefix),
+ * or NULL. */
+const pd_function *pd_function_find(const pd_module *m, const char *name);
+
+/* ---- gradient checking --------------------------------------------------- */
+
+/* The checker compares a gradient with a central finite difference of the
+ * function's value, the 4th-order (Richardson) difference
+ *   fd = (8 (f(x+h) - f(x-h)) - (f(x+2h) - f(x-2h))) / (12 h),
+ *   h = rel_step * max(1, |x|)
+ * for each wrt variable in turn, and measures for each partial g
+ *   err = |g - fd| / max(|g|, |fd|, 1e-3 * scale)
+ * where scale is the largest |fd_j| of the gradient at that point: a
+ * finite difference's error is a fraction of the whole gradient, so a
+ * component far smaller than the largest is compared in absolute terms.
+ * (It is the measure pdc's own end-to-end tests use.) A non-finite g or fd
+ * counts as an error of +infinity. */
+typedef struct pd_gradcheck_options {
+  double rel_step; /* h relative to max(1, |x|); 0: 1e-3 */
+  double tol;      /* a variable fails when its worst err is not below tol; 0: 1e-6 */
+} pd_gradcheck_options;
+
+/* Checks function `function` (name as written, without prefix) of module m
+ * at npoints points: x holds npoints rows of nparams parameter values. Both
+ * f_grad's gradient and every f_d<v> are compared with the difference of f.
+ * rel_err (may be NULL) receives, per wrt variable, the worst err over all
+ * points and both forms. Returns the number of wrt variables that fail (0:
+ * the gradient agrees), or -1 when the arguments are unusable (unknown
+ * function, NULL x, npoints < 1). opts may be NULL for the defaults. */
+int pd_gradcheck(pd_module *m, const char *function, const double *x, int npoints,
+                 const pd_gradcheck_options *opts, double *rel_err);
+
+/* A function pointer of any type, for the native-signature checker below
+ * (convert with a cast: (pd_fnptr)my_grad). */
+typedef void (*pd_fnptr)(void);
+
+enum { PD_GRADCHECK_MAX_NATIVE_PARAMS = 16 };
+
+/* The checker for functions of the generated signatures, whoever wrote
+ * them: f is double f(double x1, ..., double xn) (may be NULL: f_grad's
+ * return value is used instead) and f_grad is
+ * double f_grad(double x1, ..., double xn, double *grad), with
+ * n = nparams <= PD_GRADCHECK_MAX_NATIVE_PARAMS. wrt lists the parameter
+ * index of each of the nwrt gradient entries (NULL: parameters 0..nwrt-1).
+ * x, npoints, opts, rel_err and the result as for pd_gradcheck; -1 also
+ * for a bad nparams, nwrt or wrt index. */
+int pd_gradcheck_native(pd_fnptr f, pd_fnptr f_grad, int nparams, const int *wrt, int nwrt, const double *x,
+                        int npoints, const pd_gradcheck_options *opts, double *rel_err);
+
+/* The same for array forms (any number of parameters): f(args) and
+ * f_grad(args, grad); f may be NULL. pd_function's value and grad fit. */
+int pd_gradcheck_array(pd_value_fn f, pd_grad_fn f_grad, int nparams, const int *wrt, int nwrt, const double *x,
+                       int npoints, const pd_gradcheck_options *opts, double *rel_err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
