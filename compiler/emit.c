@@ -13,6 +13,7 @@
 #include <llvm-c/BitWriter.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/Transforms/PassBuilder.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,10 +35,7 @@ static char *take_llvm_message(char *m) {
   return s;
 }
 
-static void init_targets(void) {
-  static int done;
-  if (done) return;
-  done = 1;
+static void init_targets_once(void) {
   LLVMInitializeAllTargetInfos();
   LLVMInitializeAllTargets();
   LLVMInitializeAllTargetMCs();
@@ -45,12 +43,49 @@ static void init_targets(void) {
   LLVMInitializeAllAsmParsers();
 }
 
+/* Threads of an embedding program (the runtime) may create their first
+ * target machines at the same time. */
+static void init_targets(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, init_targets_once);
+}
+
 /* LLVM reports an unknown CPU name only as a warning on stderr, and may then
  * abort in code generation ("64-bit code requested on a subtarget that
  * doesn't support it"). The C API has no way to ask whether a name is
  * known, so a child process tries it: it generates a tiny function for the
  * CPU with its stderr captured, and the parent reads what it said. */
+static int probe_cpu(LLVMTargetRef target, const char *triple, const char *cpu);
+
+/* Answers are cached per (triple, CPU), so a process forks at most once per
+ * name, and never again for a name it has checked. */
 static int cpu_is_known(LLVMTargetRef target, const char *triple, const char *cpu) {
+  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+  static struct {
+    char *key;
+    int known;
+  } cache[32];
+  static int ncache;
+  Buf key;
+  buf_init(&key);
+  buf_printf(&key, "%s/%s", triple, cpu);
+  pthread_mutex_lock(&lock);
+  int known = -1;
+  for (int i = 0; i < ncache && known < 0; i++)
+    if (strcmp(cache[i].key, buf_cstr(&key)) == 0) known = cache[i].known;
+  if (known < 0) {
+    known = probe_cpu(target, triple, cpu);
+    if (ncache < (int)countof(cache)) {
+      cache[ncache].key = buf_take(&key);
+      cache[ncache++].known = known;
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  buf_free(&key);
+  return known;
+}
+
+static int probe_cpu(LLVMTargetRef target, const char *triple, const char *cpu) {
   int fds[2];
   if (pipe(fds) != 0) return 1; /* cannot check: let LLVM decide */
   fflush(stdout);
@@ -77,6 +112,10 @@ static int cpu_is_known(LLVMTargetRef target, const char *triple, const char *cp
     LLVMMemoryBufferRef mb;
     char *msg;
     if (!LLVMTargetMachineEmitToMemoryBuffer(tm, M, LLVMObjectFile, &msg, &mb)) LLVMDisposeMemoryBuffer(mb);
+    LLVMDisposeBuilder(B);
+    LLVMDisposeModule(M);
+    LLVMContextDispose(C);
+    LLVMDisposeTargetMachine(tm);
     _exit(0);
   }
   close(fds[1]);
