@@ -264,15 +264,36 @@ static char *message(const char *fmt, const char *detail) {
   return buf_take(&b);
 }
 
+/* The largest function's instruction count, before optimization. */
+static size_t largest_function(LLVMModuleRef M) {
+  size_t largest = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(M); f; f = LLVMGetNextFunction(f)) {
+    size_t n = 0;
+    for (LLVMBasicBlockRef b = LLVMGetFirstBasicBlock(f); b; b = LLVMGetNextBasicBlock(b))
+      for (LLVMValueRef i = LLVMGetFirstInstruction(b); i; i = LLVMGetNextInstruction(i)) n++;
+    if (n > largest) largest = n;
+  }
+  return largest;
+}
+
+int emit_is_huge(LLVMModuleRef M) { return largest_function(M) > EMIT_HUGE_FUNCTION; }
+
 LLVMModuleRef emit_build_module(const Program *prog, ExprCtx *cx, const EmitRequest *req, LLVMContextRef C,
                                 LLVMTargetMachineRef tm, char **err) {
   CgOptions co = {req->prefix, req->fast_math, req->fp_contract};
   LLVMModuleRef M = cg_module(prog, cx, C, req->module_name, &co);
   emit_prepare_module(M, tm);
+  /* LLVM's optimizers and code generator cost more than linear time on one
+   * enormous basic block (a 10 000-term polynomial's gradient: 40 s at
+   * default<O2>). For such modules the middle end runs default<O1>, which
+   * keeps the DAG's sharing and folds, but skips the vectorizers and other
+   * superlinear passes. */
+  int level = req->opt_level;
+  if (level == 2 && emit_is_huge(M)) level = 1; /* -O3 asks for the full pipeline whatever it costs */
   char *msg = NULL;
   if (!emit_verify(M, &msg)) {
     *err = message("internal error: generated LLVM IR does not verify:\n%s\nthis is a bug in pdc", msg);
-  } else if (req->opt_level > 0 && !emit_optimize(M, tm, req->opt_level, &msg)) {
+  } else if (level > 0 && !emit_optimize(M, tm, level, &msg)) {
     *err = message("internal error: optimization failed: %s", msg);
   } else {
     return M;
@@ -288,6 +309,18 @@ int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char 
   LLVMContextRef C = LLVMContextCreate();
   LLVMModuleRef M = emit_build_module(prog, cx, req, C, tm, err);
   int rc = M ? PDC_EXIT_OK : PDC_EXIT_INTERNAL;
+  if (M && req->opt_level > 0 && req->opt_level < 3 && emit_is_huge(M)) {
+    /* ... and the code generator runs at its fast level: its greedy
+     * register allocator, scheduler and two-address pass are the
+     * superlinear part. The code is larger, the compile time linear. */
+    EmitRequest fast = *req;
+    fast.opt_level = 0;
+    LLVMTargetMachineRef tm0 = emit_make_target_machine(&fast, err);
+    if (tm0) {
+      LLVMDisposeTargetMachine(tm);
+      tm = tm0;
+    }
+  }
   /* text and bitcode first: they show the module itself, before the code
    * generator has run on it */
   static const EmitFormat order[] = {EMIT_FMT_LLVM, EMIT_FMT_BC, EMIT_FMT_ASM, EMIT_FMT_OBJ};

@@ -18,4 +18,10 @@ LLVMTargetMachineRef emit_make_target_machine(const EmitRequest *req, char **err
 LLVMModuleRef emit_build_module(const Program *prog, ExprCtx *cx, const EmitRequest *req, LLVMContextRef C,
                                 LLVMTargetMachineRef tm, char **err);
 
+/* At -O1 and -O2, modules whose largest function has more instructions
+ * than this get a lighter pipeline (default<O1>, fast code generation);
+ * -O3 does not. See emit.c. */
+enum { EMIT_HUGE_FUNCTION = 40000 };
+int emit_is_huge(LLVMModuleRef M);
+
 #endif
