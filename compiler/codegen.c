@@ -169,6 +169,13 @@ static const char *libm_name(ExprOp op) {
   }
 }
 
+/* A truth value as i1: a constant that stands for one (folded from a
+ * comparison of constants) is a double. */
+static LLVMValueRef as_bool(Cg *g, LLVMValueRef v) {
+  if (LLVMTypeOf(v) == g->i1) return v;
+  return LLVMBuildFCmp(g->B, LLVMRealUNE, v, LLVMConstReal(g->dbl, 0.0), "");
+}
+
 static LLVMValueRef emit_node(Cg *g, Expr *e) {
   if (e->op == EX_SELECT) return emit_select(g, e);
   LLVMBuilderRef B = g->B;
@@ -221,9 +228,9 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   case EX_LE: return LLVMBuildFCmp(B, LLVMRealOLE, a, b, "");
   case EX_EQ: return LLVMBuildFCmp(B, LLVMRealOEQ, a, b, "");
   case EX_NE: return LLVMBuildFCmp(B, LLVMRealUNE, a, b, "");
-  case EX_AND: return LLVMBuildAnd(B, a, b, "");
-  case EX_OR: return LLVMBuildOr(B, a, b, "");
-  case EX_NOT: return LLVMBuildNot(B, a, "");
+  case EX_AND: return LLVMBuildAnd(B, as_bool(g, a), as_bool(g, b), "");
+  case EX_OR: return LLVMBuildOr(B, as_bool(g, a), as_bool(g, b), "");
+  case EX_NOT: return LLVMBuildNot(B, as_bool(g, a), "");
   default: break;
   }
   pdc_unreachable();
@@ -335,7 +342,7 @@ static LLVMValueRef emit_branch(Cg *g, Expr *side, LLVMBasicBlockRef *end) {
 }
 
 static LLVMValueRef emit_select(Cg *g, Expr *e) {
-  LLVMValueRef cond = value_of(g, e->kid[0]);
+  LLVMValueRef cond = as_bool(g, value_of(g, e->kid[0]));
   Expr *a = e->kid[1], *b = e->kid[2];
   if (g->branch_depth >= CG_MAX_BRANCH_DEPTH || (cheap_and_total(g, a) && cheap_and_total(g, b)))
     return LLVMBuildSelect(g->B, cond, value_of(g, a), value_of(g, b), "");

@@ -289,6 +289,15 @@ Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids) {
   for (int i = 0; i < n; i++) all_const &= ex_is_const(kids[i]);
   if (all_const) return fold(cx, op, 0, kids, n);
   if (op == EX_NOT && kids[0]->op == EX_NOT) return kids[0]->kid[0];
+  /* a truth value known at compile time (a comparison of constants) */
+  if (op == EX_AND || op == EX_OR) {
+    for (int i = 0; i < 2; i++) {
+      if (!ex_is_const(kids[i])) continue;
+      int truth = kids[i]->num != 0;
+      if (op == EX_AND) return truth ? kids[1 - i] : ex_num(cx, 0);
+      return truth ? ex_num(cx, 1) : kids[1 - i];
+    }
+  }
   Expr *k2[3] = {kids[0], n > 1 ? kids[1] : NULL, n > 2 ? kids[2] : NULL};
   if (op_info[op].flags & OPF_COMM) order(cx, op, &k2[0], &k2[1]);
   return ex_intern(cx, op, 0, 0, k2);
