@@ -26,6 +26,7 @@ typedef struct Cg {
   uint32_t *scope_log; /* ids given a value inside the current branch scopes */
   size_t nlog, caplog;
   int branch_depth;
+  size_t branch_work, branch_budget; /* nodes emitted inside branches, and the limit */
   LLVMValueRef fn;
   LLVMFastMathFlags fmf;
 } Cg;
@@ -249,6 +250,7 @@ static LLVMValueRef value_of(Cg *g, Expr *e) {
   if (e->id >= g->nval) pdc_unreachable();
   g->val[e->id] = v;
   if (g->branch_depth) {
+    g->branch_work++;
     if (g->nlog == g->caplog) {
       g->caplog = g->caplog ? g->caplog * 2 : 256;
       g->scope_log = xrealloc(g->scope_log, g->caplog * sizeof(uint32_t));
@@ -344,7 +346,12 @@ static LLVMValueRef emit_branch(Cg *g, Expr *side, LLVMBasicBlockRef *end) {
 static LLVMValueRef emit_select(Cg *g, Expr *e) {
   LLVMValueRef cond = as_bool(g, value_of(g, e->kid[0]));
   Expr *a = e->kid[1], *b = e->kid[2];
-  if (g->branch_depth >= CG_MAX_BRANCH_DEPTH || (cheap_and_total(g, a) && cheap_and_total(g, b)))
+  /* Values computed in a branch are not reused outside it, so nested
+   * conditionals over shared subexpressions could recompute them branch
+   * after branch; past a budget proportional to the function, selects are
+   * eager (still exact: a select never mixes in the untaken value). */
+  if (g->branch_depth >= CG_MAX_BRANCH_DEPTH || g->branch_work > g->branch_budget ||
+      (cheap_and_total(g, a) && cheap_and_total(g, b)))
     return LLVMBuildSelect(g->B, cond, value_of(g, a), value_of(g, b), "");
   LLVMBasicBlockRef then_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "then");
   LLVMBasicBlockRef else_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "else");
@@ -387,7 +394,13 @@ static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
 }
 
 /* Values in topological order, roots in order: shared nodes once. */
-static void emit_all(Cg *g, Expr *const *roots, size_t n) { emit_needed(g, roots, n); }
+static void emit_all(Cg *g, Expr *const *roots, size_t n) {
+  size_t count;
+  free(ex_topo(g->cx, roots, n, &count));
+  g->branch_work = 0;
+  g->branch_budget = 4 * count + 1000;
+  emit_needed(g, roots, n);
+}
 
 static LLVMValueRef add_function(Cg *g, const char *name, const LFunc *f, int out_ptr, int returns_value) {
   LLVMTypeRef *ps = xmalloc(sizeof(LLVMTypeRef) * (size_t)(f->nparams + 1));

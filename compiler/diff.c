@@ -83,27 +83,75 @@ static Expr *rest_mul(ExprCtx *cx, Expr *x, Expr *y) {
   return ex_mul(cx, x, y);
 }
 
-/* Whether a sum holds a guarded (zero-branch select) term: then a factor
- * must be applied term by term, so each guard keeps its factor inside. */
+/* Whether a sum holds a guarded (zero-branch select) term. The left spine
+ * is walked with a loop: sums of contributions can be very long. */
 static int holds_guard(const Expr *e) {
-  if (zero_branch(e) > 0) return 1;
-  if (e->op != EX_ADD && e->op != EX_SUB) return 0;
-  return holds_guard(e->kid[0]) || holds_guard(e->kid[1]);
+  for (;;) {
+    if (zero_branch(e) > 0) return 1;
+    if (e->op != EX_ADD && e->op != EX_SUB) return 0;
+    if (holds_guard(e->kid[1])) return 1;
+    e = e->kid[0];
+  }
 }
 
-static Expr *d_sub(ExprCtx *cx, Expr *a, Expr *b);
+/* The condition under which a guarded term is live. */
+static Expr *guard_condition(ExprCtx *cx, Expr *sel, int zb) {
+  Expr *c = sel->kid[0];
+  return zb == 2 ? c : ex_make(cx, EX_NOT, &c);
+}
+
+/* Splits a sum into its guarded terms G, the condition under which any of
+ * them is live (the 'or' of their conditions), and the other terms U. A
+ * factor applied to G is then applied under that one condition: where no
+ * guard holds the result is 0, not 0*NaN. (Distributing the factor over the
+ * terms instead grows the DAG with every differentiation nested in d().) */
+static void split_guards(ExprCtx *cx, Expr *e, int negate, Expr **g, Expr **cond, Expr **u) {
+  while (e->op == EX_ADD || e->op == EX_SUB) {
+    if (zero_branch(e) > 0) break;
+    split_guards(cx, e->kid[1], negate ^ (e->op == EX_SUB), g, cond, u);
+    e = e->kid[0];
+  }
+  int zb = zero_branch(e);
+  Expr **acc = zb > 0 ? g : u;
+  if (zb > 0) {
+    Expr *c = guard_condition(cx, e, zb);
+    if (*cond) {
+      Expr *k[2] = {c, *cond};
+      *cond = ex_make(cx, EX_OR, k);
+    } else {
+      *cond = c;
+    }
+  }
+  if (!*acc) *acc = negate ? ex_neg(cx, e) : e;
+  else *acc = negate ? ex_sub(cx, *acc, e) : ex_add(cx, e, *acc); /* -e + acc, e + acc */
+  /* (terms are gathered right to left; the sum's order is immaterial here) */
+}
+
 static Expr *d_add(ExprCtx *cx, Expr *a, Expr *b);
+
+static Expr *d_mul_core(ExprCtx *cx, Expr *a, Expr *b);
+
+/* op(guarded sum a, b) as select(any guard, op(G, b), 0) + op(U, b). */
+static Expr *apply_guarded(ExprCtx *cx, Expr *a, Expr *b, Expr *(*core)(ExprCtx *, Expr *, Expr *),
+                           Expr *(*full)(ExprCtx *, Expr *, Expr *)) {
+  Expr *g = NULL, *cond = NULL, *u = NULL;
+  split_guards(cx, a, 0, &g, &cond, &u);
+  Expr *guarded = select3(cx, cond, core(cx, g, b), ex_num(cx, 0));
+  return u ? d_add(cx, guarded, full(cx, u, b)) : guarded;
+}
 
 static Expr *d_mul(ExprCtx *cx, Expr *a, Expr *b) {
   if (is_zero(a) || is_zero(b)) return ex_num(cx, 0);
-  if ((a->op == EX_ADD || a->op == EX_SUB) && holds_guard(a)) {
-    Expr *l = d_mul(cx, a->kid[0], b), *r = d_mul(cx, a->kid[1], b);
-    return a->op == EX_ADD ? d_add(cx, l, r) : d_sub(cx, l, r);
-  }
-  if ((b->op == EX_ADD || b->op == EX_SUB) && holds_guard(b)) return d_mul(cx, b, a);
+  if ((a->op == EX_ADD || a->op == EX_SUB) && holds_guard(a)) return apply_guarded(cx, a, b, d_mul_core, d_mul);
+  if ((b->op == EX_ADD || b->op == EX_SUB) && holds_guard(b)) return apply_guarded(cx, b, a, d_mul_core, d_mul);
+  return d_mul_core(cx, a, b);
+}
+
+static Expr *d_mul_core(ExprCtx *cx, Expr *a, Expr *b) {
+  if (is_zero(a) || is_zero(b)) return ex_num(cx, 0);
   int za = zero_branch(a), zb = zero_branch(b);
   if (za > 0) return push_into_select(cx, a, za, d_mul(cx, a->kid[3 - za], b));
-  if (zb > 0) return d_mul(cx, b, a);
+  if (zb > 0) return push_into_select(cx, b, zb, d_mul(cx, a, b->kid[3 - zb]));
   Term ta = split(a), tb = split(b);
   double coef = ta.coef * tb.coef;
   /* keep a constant numerator of a quotient in the coefficient */
@@ -124,12 +172,16 @@ static Expr *d_mul(ExprCtx *cx, Expr *a, Expr *b) {
 
 static Expr *d_neg(ExprCtx *cx, Expr *a);
 
+static Expr *d_div_core(ExprCtx *cx, Expr *a, Expr *b);
+
 static Expr *d_div(ExprCtx *cx, Expr *a, Expr *b) {
   if (is_zero(a)) return a;
-  if ((a->op == EX_ADD || a->op == EX_SUB) && holds_guard(a)) {
-    Expr *l = d_div(cx, a->kid[0], b), *r = d_div(cx, a->kid[1], b);
-    return a->op == EX_ADD ? d_add(cx, l, r) : d_sub(cx, l, r);
-  }
+  if ((a->op == EX_ADD || a->op == EX_SUB) && holds_guard(a)) return apply_guarded(cx, a, b, d_div_core, d_div);
+  return d_div_core(cx, a, b);
+}
+
+static Expr *d_div_core(ExprCtx *cx, Expr *a, Expr *b) {
+  if (is_zero(a)) return a;
   int za = zero_branch(a);
   if (za > 0) return push_into_select(cx, a, za, d_div(cx, a->kid[3 - za], b));
   Term ta = split(a), tb = split(b);
@@ -140,8 +192,6 @@ static Expr *d_div(ExprCtx *cx, Expr *a, Expr *b) {
 }
 
 static Expr *d_neg(ExprCtx *cx, Expr *a) {
-  if ((a->op == EX_ADD || a->op == EX_SUB) && holds_guard(a))
-    return a->op == EX_ADD ? d_sub(cx, d_neg(cx, a->kid[0]), a->kid[1]) : d_sub(cx, a->kid[1], a->kid[0]);
   int za = zero_branch(a);
   if (za > 0) return push_into_select(cx, a, za, d_neg(cx, a->kid[3 - za]));
   Term t = split(a);
@@ -208,8 +258,6 @@ static Expr *d_add(ExprCtx *cx, Expr *a, Expr *b) {
   if (ta.coef < 0) return ex_sub(cx, b, join(cx, -ta.coef, ta.rest));
   return ex_add(cx, a, b);
 }
-
-static Expr *d_sub(ExprCtx *cx, Expr *a, Expr *b) { return d_add(cx, a, d_neg(cx, b)); }
 
 static Expr *call1(ExprCtx *cx, ExprOp op, Expr *x) { return ex_make(cx, op, &x); }
 

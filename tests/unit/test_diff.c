@@ -78,6 +78,14 @@ static void test_every_binary_rule(void) {
   Expr *cond = ex_make(&cx, EX_LT, c);
   Expr *sel[3] = {cond, ex_powi(&cx, x, 3), ex_mul(&cx, x, y)};
   check_gradient(ex_make(&cx, EX_SELECT, sel), "if");
+  /* guarded terms with signs: a factor applied under the guards' 'or' */
+  Expr *half = ex_num(&cx, 0.5);
+  Expr *c2[2] = {half, x};
+  Expr *sel2[3] = {ex_make(&cx, EX_LT, c2), ex_powi(&cx, x, 3), ex_num(&cx, 0)};
+  Expr *sq = ex_make(&cx, EX_SQRT, &x);
+  Expr *sel3[3] = {cond, sq, ex_num(&cx, 0)};
+  Expr *g = ex_sub(&cx, ex_sub(&cx, ex_mul(&cx, x, y), ex_make(&cx, EX_SELECT, sel3)), ex_make(&cx, EX_SELECT, sel2));
+  check_gradient(ex_make(&cx, EX_SIN, &g), "sin(x*y - if - if)");
 }
 
 static void test_chain_rule_through_shared_nodes(void) {
