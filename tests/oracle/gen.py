@@ -14,11 +14,16 @@ What is generated
 -----------------
 Every function of a file may call the functions before it (so a file is a
 call graph without recursion), and uses, over a few parameters among
-x y z w s t: the file's constants (`const c1 = sqrt(c0) * 0.5`), pi, all the
-operators (+ - * / ^ **, unary minus), every built-in, `let` blocks,
-`if ... then ... else` with < <= > >= == != and `and`, `or`, `not`, and
-d(expr, var), nested for second derivatives.  Some functions have a `wrt`
-list (a subset of the parameters, in any order), some `hessian`.
+x y z w s t (a few functions have none): the file's constants
+(`const c1 = sqrt(c0) * 0.5`), pi, numbers in every spelling the lexer
+takes (`.5`, `0.`, `5E-1`), all the operators (+ - * / ^ **, unary minus
+and plus), integer powers from x^0 to x^65 and negative ones (pdc
+multiplies up to 64), fractional and variable exponents, every built-in,
+`let` blocks (every let is used), `if ... then ... else` with
+< <= > >= == != and `and`, `or`, `not`, and d(expr, var), nested for
+second and third derivatives.  Some functions have a `wrt` list (a subset
+of the parameters, in any order), some `hessian`.  A let block is written
+on one line with `;` now and then.
 
 Domain safety: every function must be finite and smooth for every real
 argument, because a function is also called by later ones with arbitrary
@@ -45,12 +50,13 @@ PARAM_NAMES = ['x', 'y', 'z', 'w', 's', 't']
 LET_NAMES = ['a', 'b', 'q', 'r', 'm']
 PARAM_BOUND = 4.0  # |parameter| assumed by the bounds; call arguments are kept below it
 NUMBERS = ['0.5', '1', '2', '3', '0.25', '1.5', '2.5', '0.3', '0.7', '1.25', '0.1', '0.75', '1e-1', '2.5e0',
-           '0.125', '1.75', '4']
+           '0.125', '1.75', '4', '.5', '5E-1', '0.', '1.0']
 MAX_BOUND = 1e6  # an expression may not be bigger than this; bigger gets squashed
+MAX_CALLEE_COST = 60  # only functions this small (Gen.cost) are called by others
 
 # ---- syntax tree ---------------------------------------------------------
 # Nodes are tuples, first element the kind:
-#   ('num', text) ('name', name) ('pi',) ('neg', a) ('bin', op, a, b)
+#   ('num', text) ('name', name) ('pi',) ('neg', a) ('pos', a) ('bin', op, a, b)
 #   ('call', name, [args])  -- a built-in or a function of the file
 #   ('d', e, var) ('if', cond, a, b)
 #   ('cmp', op, a, b) ('and', a, b) ('or', a, b) ('not', a)
@@ -71,6 +77,8 @@ def prec_of(node):
         return PREC[node[1]]
     if k in ('if', 'or', 'and', 'not', 'cmp', 'neg'):
         return PREC[k]
+    if k == 'pos':
+        return PREC['neg']
     return 9  # primary
 
 
@@ -88,9 +96,10 @@ def _pd(node):
         return node[1]
     if k == 'pi':
         return 'pi'
-    if k == 'neg':
+    if k in ('neg', 'pos'):
         s = to_pd(node[1], 7)
-        return '- ' + s if s.startswith('-') else '-' + s
+        sign = '-' if k == 'neg' else '+'
+        return sign + ' ' + s if s[0] in '+-' else sign + s
     if k == 'bin':
         op, a, b = node[1], node[2], node[3]
         if op in '+-':
@@ -130,7 +139,11 @@ def to_py(node):
         return 'pi'
     if k == 'neg':
         return '-' + _py_operand(node[1])
+    if k == 'pos':
+        return '+' + _py_operand(node[1])
     if k == 'bin':
+        if node[1] in ('^', '**') and not _integer_literal(node[3]):
+            return 'pdpow(%s, %s)' % (to_py(node[2]), to_py(node[3]))  # see pdsym.pdpow
         op = '**' if node[1] in ('^', '**') else node[1]
         return _py_operand(node[2]) + ' ' + op + ' ' + _py_operand(node[3])
     if k == 'call':
@@ -144,6 +157,12 @@ def to_py(node):
     if k in ('and', 'or', 'not'):
         return k.capitalize() + '(' + ', '.join(to_py(a) for a in node[1:]) + ')'
     raise ValueError(node)
+
+
+def _integer_literal(node):
+    while node[0] in ('neg', 'pos'):
+        node = node[1]
+    return node[0] == 'num' and float(node[1]).is_integer()
 
 
 def _py_operand(node):
@@ -239,7 +258,14 @@ class Gen:
         """(node, lo, hi): an expression with lo <= value <= hi, lo > 0."""
         u, b = self.expr(depth)
         c_node, c = self.r.choice([(Num('0.5'), 0.5), (Num('1'), 1.0), (Num('2'), 2.0), (Num('0.25'), 0.25)])
-        form = self.r.randrange(11)
+        form = self.r.randrange(12)
+        if form == 11:  # a positive constant: 2^x, 0.5^sin(x), c0^x
+            pos = [(n, v) for n, v in self.consts if v > 0.05]
+            if pos and self.chance(0.3):
+                n, v = self.r.choice(pos)
+                return Name(n), v, v
+            t = self.r.choice(['0.5', '1.5', '2', '2.5', '.75', '3'])
+            return Num(t), float(t), float(t)
         if form == 0:
             sq = Bin(self.r.choice(['^', '^', '**']), u, Num('2')) if self.chance(0.8) else Bin('*', u, u)
             return (Bin('+', c_node, sq) if self.chance(0.5) else Bin('+', sq, c_node)), c, c + b * b
@@ -291,13 +317,15 @@ class Gen:
         if kind == 'arith':
             a, ba = self.expr(sub)
             b, bb = self.expr(sub if self.chance(0.6) else 0)
+            if b == a:
+                b, bb = self.expr(sub)
             op = r.choice('++-*')
             if r.random() < 0.5:
                 a, ba, b, bb = b, bb, a, ba
             return Bin(op, a, b), (ba * bb if op == '*' else ba + bb)
         if kind == 'neg':
             a, ba = self.expr(sub)
-            return Neg(a), ba
+            return (Neg(a) if self.chance(0.9) else ('pos', a)), ba
         if kind == 'div':
             a, ba = self.expr(sub)
             den, lo, _ = self.positive(max(sub - 1, 0))
@@ -312,12 +340,17 @@ class Gen:
                 op = r.choice(['^', '^', '**', 'pow'])
                 node = Call('pow', base, exp_node) if op == 'pow' else Bin(op, base, exp_node)
                 return node, lo ** -k
-            k = r.choice([2, 2, 3, 3, 4, 5])
-            base, bb = self.expr_bounded(sub, 8.0 if k <= 3 else 3.0)
+            k = r.choice([2, 2, 2, 3, 3, 4, 5, 0, 1, 6, 7, 12, 64, 65])
+            if k > 5:  # a long chain of multiplications (pow() past 64) of a base below 1.25
+                base = Bin('*', Num(r.choice(['0.9', '1.25', '0.5'])), Call(r.choice(['sin', 'tanh', 'cos']),
+                                                                             self.expr(sub)[0]))
+                bb = 1.25
+            else:
+                base, bb = self.expr_bounded(sub, 8.0 if k <= 3 else 3.0)
             ktext = r.choice([str(k), str(k), '%d.0' % k])
             op = r.choice(['^', '^', '**', 'pow'])
             node = Call('pow', base, Num(ktext)) if op == 'pow' else Bin(op, base, Num(ktext))
-            return node, bb ** k
+            return node, min(bb ** k, 1e300)
         if kind == 'realpow':
             base, lo, hi = self.positive(max(sub - 1, 0))
             big = max(hi, 1 / lo)
@@ -416,8 +449,20 @@ class Gen:
             return Call(name, a, b), max(ba, bb)
         raise AssertionError(name)
 
+    def cost(self, node):
+        """Roughly how big node gets in SymPy: calls inlined, d() taken."""
+        if isinstance(node, list):
+            return sum(self.cost(k) for k in node)
+        if not isinstance(node, tuple):
+            return 0
+        if node[0] == 'call' and node[1] in self.by_name:
+            return self.by_name[node[1]].size + 2 * self.cost(node[2])
+        if node[0] == 'd':
+            return 3 * self.cost(node[1])
+        return 1 + sum(self.cost(k) for k in node[1:])
+
     def callable(self):
-        return [f for f in self.funcs if f.size <= 40 and f.params]
+        return [f for f in self.funcs if f.size <= MAX_CALLEE_COST and f.params]
 
     def call(self, sub):
         f = self.r.choice(self.callable())
@@ -425,16 +470,26 @@ class Gen:
         return Call(f.name, *args), f.bound
 
     def deriv(self, sub):
-        """d(e, v); sometimes d(d(e, v), u)."""
-        e, b = self.expr(min(sub, 3))
-        v = self.r.choice(self.params)
-        node = ('d', e, v)
-        if self.chance(0.25):
-            node = ('d', node, self.r.choice(self.params))
+        """d(e, v), v mostly a parameter e depends on; sometimes d(d(e, v), u)."""
+        e, b = self.expr(max(1, min(sub, 3)))
+        node = ('d', e, self.wrt_var(e))
+        for _ in range(2):  # d(d(e, v), u), now and then d(d(d(e, v), u), w)
+            if not self.chance(0.25):
+                break
+            node = ('d', node, self.wrt_var(e))
             b *= 10
         # no real bound for a derivative; a generous guess keeps what
         # consumes it (exp, ...) squashing it first
         return node, 10 * (1 + b)
+
+    def wrt_var(self, e):
+        """A parameter that e mentions (directly or through a let), mostly."""
+        used = names_in(e)
+        for _, n in self.lets:
+            if n in used:
+                used |= self.let_names[n]
+        cands = [p for p in self.params if p in used]
+        return self.r.choice(cands if cands and self.chance(0.85) else self.params)
 
     def cond(self, depth):
         r = self.r
@@ -456,6 +511,7 @@ class Gen:
     def function(self, name, funcs, consts):
         r = self.r
         self.funcs, self.consts = funcs, consts
+        self.by_name = {f.name: f for f in funcs}
         n = self.pick([(1, 0), (20, 1), (40, 2), (30, 3), (10, 4)])
         self.params = r.sample(PARAM_NAMES, n)
         self.lets = []
@@ -464,15 +520,30 @@ class Gen:
             wrt = r.sample(self.params, r.randint(1, n))
         hessian = n > 0 and self.chance(0.35)
         lets = []
+        self.let_names = {}  # let -> the names it depends on
         if self.chance(0.4):
             for ln in LET_NAMES[:r.randint(1, 3)]:
                 e, b = self.expr(r.randint(1, 3))
                 lets.append((ln, e))
+                used = names_in(e)
+                for _, n in self.lets:
+                    if n in used:
+                        used |= self.let_names[n]
+                self.let_names[ln] = used
                 self.lets.append((b, ln))
         body, bound = self.expr(r.choice([2, 3, 3, 4]))
+        # every let takes part: one nobody uses joins the result
+        used = names_in(body)
+        for n, e in lets:
+            used |= names_in(e)
+        for b, n in self.lets:
+            if n not in used:
+                op = r.choice('+-*')
+                body = Bin(op, body, Name(n)) if self.chance(0.5) else Bin(op, Name(n), body)
+                bound = bound * b if op == '*' else bound + b
         f = Func(name, self.params, wrt, hessian, lets, body, bound, 0)
         f.one_line = self.chance(0.3)
-        f.size = sum(tree_size(e) for _, e in lets) + tree_size(body)
+        f.size = sum(self.cost(e) for _, e in lets) + self.cost(body)
         return f
 
     def constants(self, count):
@@ -498,12 +569,19 @@ class Gen:
         return consts, out
 
 
-def tree_size(node):
-    if isinstance(node, tuple):
-        return 1 + sum(tree_size(k) for k in node[1:])
+
+
+def names_in(node):
+    """The names (parameters, lets, constants) node mentions."""
     if isinstance(node, list):
-        return sum(tree_size(k) for k in node)
-    return 0
+        return set().union(*[names_in(k) for k in node]) if node else set()
+    if not isinstance(node, tuple):
+        return set()
+    if node[0] == 'name':
+        return {node[1]}
+    if node[0] == 'd':
+        return names_in(node[1])
+    return set().union(*[names_in(k) for k in node[1:]])
 
 
 def calls_in(f, names):
@@ -549,7 +627,7 @@ def generate(seed, count, per_file=25):
         py += '\n\nFUNCTIONS = [%s]\n' % ', '.join(f.name for f in funcs)
         const_src = ['const %s = %s\n' % (n, to_pd(e)) for n, e in const_nodes]
         names = {f.name for f in funcs}
-        meta = [{'name': f.name, 'source': f.pd_source(), 'consts': const_src,
+        meta = [{'name': f.name, 'source': f.pd_source(), 'consts': const_src, 'cost': f.size,
                  'deps': sorted(calls_in(f, names))} for f in funcs]
         files.append((stem, pd, py, meta))
     return files

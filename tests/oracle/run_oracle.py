@@ -3,27 +3,35 @@
 
 usage: run_oracle.py --pdc PATH [--count N] [--seed S] [--workdir DIR]
                      [--per-file K] [--points P] [--jobs J] [--cc CC]
-                     [--tol T] [--perturb K]
+                     [--tol T] [--perturb K] [--verbose]
 
-1. gen.py writes N random functions, K to a .pd file, each file with its
-   SymPy translation (a .py module over pdsym.py).
-2. pdc compiles every file (--emit=obj,header, the default -O2) and the
-   first one once more at -O0 (--prefix=O0_), whose functions are checked
-   too.
+1. gen.py writes N random functions, K (25) to a .pd file, each file with
+   its SymPy translation (a .py module over pdsym.py).
+2. pdc compiles every file (--emit=obj,header, at its default -O2), and
+   the first one once more at -O0 (--prefix=O0_), whose functions are
+   checked too.  When pdc fails on a file (or takes more than 90 s), each
+   function is compiled alone with the functions it calls, to name the
+   ones pdc fails on; those are failures, and the rest of the file is
+   compiled without them (and without their callers) and checked.
 3. For each function, SymPy differentiates the translation: the value,
-   every partial in wrt order, and with `hessian` every second partial.
+   every partial in wrt order and, with `hessian`, every second partial.
    P points (default 3) are drawn, each parameter uniform in [-2, 2], and
-   redrawn while the point is near a kink of any of these expressions
-   (see "kinks" below).
+   drawn again while the point is near a kink of any of these expressions
+   (see "Kinks").
 4. A C driver calls, at every point, f, every f_d<v>, f_grad (its return
    value and each grad[j]) and f_hess (every H[i*k+j]), printing each
    with %.17g; it is compiled with CC and run.
-5. The exact values come from SymPy: lambdify(..., 'mpmath') of the
-   expressions, at 40 significant digits.  Every printed value is
-   compared; failures are listed with the function's .pd source (and the
-   functions and constants it uses), the point, pdc's value and the exact
-   value (the latter confirmed with evalf(30) where SymPy can decide the
-   conditions symbolically).
+5. The exact values: SymPy's expressions printed for mpmath (SymPy's
+   MpmathPrinter, as lambdify does) and evaluated at 40 significant
+   digits.  Every printed value is compared.  A failure is listed with the
+   function's .pd source (with the constants and the functions it calls),
+   the point, pdc's value, the exact value, and the exact value once more
+   from SymPy's evalf(30) of the expression with the point substituted.
+
+The summary line reads `oracle: N functions, V values checked, F failures`;
+the exit status is 1 on any failure (or any function the oracle could not
+check), 0 otherwise.  --perturb K multiplies the K-th exact value by
+1 + 1e-9, to see the oracle fail.
 
 Error measure
 -------------
@@ -31,42 +39,50 @@ For a quantity q (value, partial or second partial) at a point:
 
     err = |pdc - exact| / max(|exact|, s),   must be <= --tol (1e-10)
 
-s is the first-order rounding-error scale of computing q (Higham's running
-error bound without the unit roundoff):
+s is the first-order rounding-error scale of computing q, Higham's running
+error bound without the unit roundoff:
 
-    s = sum over the nodes n of q's expression  |dq/dn| * |n|
+    s = sum over the nodes n of q's SymPy expression of |dq/dn| * |n|
 
-over the SymPy expression of q, evaluated at the point (the walker in
-ErrorScale below).  Each elementary operation and libm call rounds its
-result n by a relative amount of about one ulp, and that error reaches q
-multiplied by dq/dn, so a correct double evaluation is off by a few times
-eps*s, eps = 2^-53.  When q is computed with cancellation (terms much
-larger than the result, e.g. a partial that crosses zero near the point),
-s is the size of the terms and err is relative to that; otherwise
-s ~ |q| and err is the plain relative error.  The tolerance 1e-10 leaves
-a factor of ~10^6 for the number of operations and for pdc computing q
-by a different expression than SymPy's (reverse mode, hash-consed shared
-nodes, fused multiply-adds), and is far below any error a wrong
-derivative rule gives.
+evaluated at the point (ErrorScale below).  Each operation and libm call
+rounds its result n by about one ulp, which reaches q multiplied by dq/dn,
+so a correct double evaluation is off by a few times eps*s (eps = 2^-53).
+Without cancellation s is about |q| and err is the plain relative error;
+when q is a small difference of large terms (a partial crossing zero near
+the point, say), s is the size of the terms, and err is relative to that.
+1e-10 leaves a factor of ~10^6 for the number of operations and for pdc
+computing q another way than SymPy's expression (reverse mode, shared
+nodes, fused multiply-adds), and is far below the error of any wrong
+derivative rule.
 
-Where SymPy's expression loses terms that pdc still computes (x*y/y is x
-for SymPy, and d/dy of it 0, while pdc forms x/y - (x*y/y)/y) s can be 0
-while pdc is a few ulps off; for partials and Hessian entries s is
-therefore at least 1e-3 times the largest exact component of the same
-gradient (or Hessian) at the point: reverse mode computes all components
-from the same adjoints, whose rounding is relative to the largest of them.
-That floor is the one tests/e2e/gen_fd_check.py uses too.
+SymPy's expression can lose terms pdc still computes: SymPy makes
+d/dy(x*y/y) 0 while pdc forms x/y - (x*y/y)/y, a few ulps; d/dy of
+d(hypot(y, y), y) is 0 for SymPy (sqrt(2)*sign(y) is constant), pdc
+differentiates y/h + y/h.  s cannot see such terms, so it has a floor:
+for a partial, 1e-3 times the largest of |f| and the exact partials at
+the point; for a Hessian entry, 1e-3 times the largest of |f|, the
+partials and the Hessian entries (the rounding in a derivative of order k
+is relative to the quantities of lower order it is computed from; the
+parameters are O(1), so their units do not matter).  That is an absolute
+error of 1e-13 times the function's size, about 1000 ulps; the e2e finite
+difference check uses the same 1e-3 floor.  Finally s >= 1e-300: values
+below the normal doubles cannot be compared relatively.
 
 Kinks
 -----
-A point is drawn again when, at it, any condition of a Piecewise (an
-`if`, min, max, cbrt's sign test) has its two sides within 1e-6
-(relative to max(1, |sides|)), or the argument of Abs, sign, DiracDelta,
-of log, of a fractional or negative power (hypot and cbrt at 0) is
-within 1e-6 of 0, or atan2(y, x) is within 1e-6 of its cut (x < 0,
-y = 0) or of the origin.  These are found by walking the very expressions
-checked, along the branches taken at the point, so kinks inside called
-functions and inside d() are found too.
+pdc and SymPy agree on which side of a kink a point is when the quantity
+that decides it is computed accurately enough by pdc to have the right
+sign.  So a point is drawn again when, at it, u / s(u) < 1e-6 (s as
+above, of u itself) for any u among: a - b for each comparison a < b,
+... in a condition of a Piecewise (if, min, max, abs, cbrt's sign test);
+the argument of Abs, sign or DiracDelta (made by SymPy); y in atan2(y, x)
+with x < 0 (the cut).  A u that is exactly 0 at a random point is 0
+everywhere (max(a, a), or t > t after a call) and no kink.  Kinks are
+found by walking the very expressions checked, along the branches taken
+at the point, so kinks inside called functions and inside d() count too.
+Singular points (log or a negative power near 0, sqrt or hypot near 0)
+need no such care: SymPy's exact value is right there too, and s grows
+with the derivatives.
 """
 import argparse
 import math
@@ -81,11 +97,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import gen  # noqa: E402
+import pdsym  # noqa: E402
 
 KINK_EPS = 1e-6
+TINY = 1e-300  # below every double that is not subnormal
+FULL_REPORTS = 25  # failures reported with source and evalf; the rest in a line
 FAMILY_FLOOR = 1e-3
 RANGE = 2.0
 DPS = 40
+SYMPY_TIMEOUT = 60  # seconds for one function; more is reported as a problem
+PDC_TIMEOUT = 90  # seconds pdc may take on a file (a pdc that takes longer fails)
+PDC_TIMEOUT_ONE = 30  # and on one function with its callees
 
 # ---- SymPy side (runs in worker processes) -------------------------------
 
@@ -138,10 +160,22 @@ class ErrorScale:
             sympy.DiracDelta: (lambda u: 0.0, lambda u: 0.0),
             sympy.Heaviside: (lambda u: float(u > 0), lambda u: 0.0),
         }
-        self.kinked = (sympy.Abs, sympy.sign, sympy.DiracDelta, sympy.Heaviside, sympy.log, log2, log10)
+        self.kinked = (sympy.Abs, sympy.sign, sympy.DiracDelta, sympy.Heaviside)
+        self.scales = {}
         self.rel = {sympy.StrictLessThan: lambda a, b: a < b, sympy.LessThan: lambda a, b: a <= b,
                     sympy.StrictGreaterThan: lambda a, b: a > b, sympy.GreaterThan: lambda a, b: a >= b,
                     sympy.Equality: lambda a, b: a == b, sympy.Unequality: lambda a, b: a != b}
+
+    _constant = {}
+
+    @classmethod
+    def constant_difference(cls, rel):
+        """Whether the sides of rel differ by a constant (t > t, say): then
+        the condition is the same everywhere, not a kink."""
+        r = cls._constant.get(rel)
+        if r is None:
+            r = cls._constant[rel] = not (rel.args[0] - rel.args[1]).free_symbols
+        return r
 
     def near(self, dist):
         self.kink = min(self.kink, dist)
@@ -155,7 +189,10 @@ class ErrorScale:
         t = type(c)
         if t in self.rel:
             a, b = self.value(c.args[0]), self.value(c.args[1])
-            self.near(abs(a - b) / max(1.0, abs(a), abs(b)))
+            # sides exactly equal at a random point are the same function
+            # (max(a, a), or t > t after a call): no kink there
+            if a != b and not self.constant_difference(c):
+                self.near(abs(a - b) / (self.scale(c.args[0]) + self.scale(c.args[1]) + TINY))
             return self.rel[t](a, b)
         if isinstance(c, sp.And):
             return all([self.cond(x) for x in c.args])
@@ -199,8 +236,6 @@ class ErrorScale:
         if e.is_Pow:
             b, x = e.args
             bv, xv = self.value(b), self.value(x)
-            if not (x.is_Integer and x > 0):
-                self.near(abs(bv))  # a pole, or a root's infinite slope, at base 0
             if x.is_Integer:
                 v = bv ** int(x)
                 return v, [(b, abs(int(x) * bv ** (int(x) - 1)))]
@@ -220,21 +255,31 @@ class ErrorScale:
             y, x = e.args
             yv, xv = self.value(y), self.value(x)
             r2 = xv * xv + yv * yv
-            self.near(math.sqrt(r2))
-            if xv < 0:
-                self.near(abs(yv))
+            if xv < 0 and yv != 0:  # the cut, where the sign of y picks pi or -pi
+                self.near(abs(yv) / (self.scale(y) + TINY))
             return math.atan2(yv, xv), [(y, abs(xv / r2)), (x, abs(yv / r2))]
         f = self.fn.get(type(e))
         if f is None:
             raise TypeError('ErrorScale: no rule for %s (%s)' % (type(e).__name__, e))
-        (u,) = e.args
+        if len(e.args) != 1 and type(e) not in (sp.DiracDelta, sp.Heaviside):  # DiracDelta(u, k): k-th derivative
+            raise TypeError('ErrorScale: no rule for %s with %d arguments' % (type(e).__name__, len(e.args)))
+        u = e.args[0]
         uv = self.value(u)
-        if type(e) in self.kinked:
-            self.near(abs(uv))
-        return f[0](uv), [(u, abs(f[1](uv)))]
+        if type(e) in self.kinked and uv != 0:  # exactly 0 at a random point: 0 everywhere
+            self.near(abs(uv) / (self.scale(u) + TINY))
+        try:
+            return f[0](uv), [(u, abs(f[1](uv)))]
+        except (ValueError, OverflowError, ZeroDivisionError) as ex:
+            raise PointRejected('%s at %s' % (ex, e))
 
     def scale(self, root):
         """sum |d root / d n| * |n| over the nodes n (not the parameters)."""
+        s = self.scales.get(root)
+        if s is None:
+            s = self.scales[root] = self._scale(root)
+        return s
+
+    def _scale(self, root):
         self.value(root)
         order, seen = [], set()
         stack = [(root, False)]
@@ -263,28 +308,69 @@ class ErrorScale:
         return s
 
 
+def exact_function(symbols, exprs, cse):
+    """What lambdify(symbols, exprs, 'mpmath', cse=cse) makes: a Python
+    function of mpf arguments returning the list of values, printed by
+    SymPy's MpmathPrinter.  Not lambdify itself: SymPy 1.11's lambdify
+    prints every expression once more with str() for a docstring (half the
+    time for our biggest Hessians), and prints log2(u)**2 as
+    log(u)/log(2)**2."""
+    import mpmath
+    import sympy
+    from sympy.printing.pycode import MpmathPrinter
+
+    class Printer(MpmathPrinter):
+        def _print_log2(self, e):
+            return '(%s)' % MpmathPrinter._print_log2(self, e)
+
+        def _print_PdPiecewise(self, e):  # not found through the class hierarchy
+            return MpmathPrinter._print_Piecewise(self, e)
+
+    extra = {'DiracDelta': lambda u, *k: mpmath.mpf(0) if u != 0 else mpmath.nan,
+             'Heaviside': lambda u, *h: mpmath.mpf(u > 0)}
+    printer = Printer({'fully_qualified_modules': False, 'inline': True, 'allow_unknown_functions': True,
+                       'user_functions': {k: k for k in extra}})
+    reps, exprs = sympy.cse(exprs, symbols=sympy.numbered_symbols('_t')) if cse else ([], exprs)
+    lines = ['def _exact(%s):' % ', '.join(printer.doprint(s) for s in symbols)]
+    lines += ['    %s = %s' % (printer.doprint(t), printer.doprint(e)) for t, e in reps]
+    lines.append('    return [%s]' % ', '.join(printer.doprint(e) for e in exprs))
+    namespace = {}
+    exec('from mpmath import *', namespace)
+    namespace.update(extra)
+    exec('\n'.join(lines), namespace)
+    return namespace['_exact']
+
+
 def quantities(f):
     """[(key, expr)]: ('v',), ('d', j) per wrt variable, ('h', i, j) i <= j."""
-    import sympy
     out = [(('v',), f.expr)]
     ws = f.wrt_symbols()
-    grads = [sympy.diff(f.expr, w) for w in ws]
+    grads = [pdsym.derivative(f.expr, w) for w in ws]
     out += [(('d', j), g) for j, g in enumerate(grads)]
     if f.hessian:
         for i in range(len(ws)):
             for j in range(i, len(ws)):
-                out.append((('h', i, j), sympy.diff(grads[i], ws[j])))
+                out.append((('h', i, j), pdsym.derivative(grads[i], ws[j])))
     return out
 
 
 def check_function(task):
     """Worker: points and exact values for one function."""
+    import signal
+
+    def timeout(*_):
+        raise TimeoutError('SymPy took more than %d s' % SYMPY_TIMEOUT)
+
+    signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(SYMPY_TIMEOUT)
     try:
         return _check_function(*task)
     except Exception as ex:  # noqa: BLE001 -- reported as a problem of the run
         import traceback
         return {'name': task[2], 'error': 'oracle error: %s: %s\n%s' % (
             type(ex).__name__, str(ex)[:300], ''.join(traceback.format_exc(limit=-4)))}
+    finally:
+        signal.alarm(0)
 
 
 def _check_function(workdir, stem, name, npoints, seed):
@@ -296,12 +382,7 @@ def _check_function(workdir, stem, name, npoints, seed):
     qs = quantities(f)
     keys = [k for k, _ in qs]
     exprs = [e for _, e in qs]
-    modules = [{'DiracDelta': lambda u: mpmath.mpf(0) if u != 0 else mpmath.nan,
-                'Heaviside': lambda u: mpmath.mpf(u > 0)}, 'mpmath']
-    try:
-        fn = sympy.lambdify(f.symbols, exprs, modules=modules, cse=True)
-    except Exception:  # noqa: BLE001 -- lambdify without cse is the fallback
-        fn = sympy.lambdify(f.symbols, exprs, modules=modules)
+    fn = exact_function(f.symbols, exprs, cse=True)
     rng = random.Random('%d/%s' % (seed, name))
     points, results, rejected = [], [], 0
     want = npoints if f.symbols else 1
@@ -312,7 +393,7 @@ def _check_function(workdir, stem, name, npoints, seed):
         ev = ErrorScale(sympy, dict(zip(f.symbols, pt)))
         try:
             scales = [ev.scale(e) for e in exprs]
-        except (PointRejected, ValueError, OverflowError, ZeroDivisionError):
+        except (PointRejected, OverflowError, ZeroDivisionError):
             rejected += 1
             continue
         if ev.kink < KINK_EPS:
@@ -321,11 +402,13 @@ def _check_function(workdir, stem, name, npoints, seed):
         try:
             exact = fn(*[mpmath.mpf(x) for x in pt])
         except ZeroDivisionError:
-            fn = sympy.lambdify(f.symbols, exprs, modules=modules)  # cse hoisted a dead branch
+            fn = exact_function(f.symbols, exprs, cse=False)  # cse hoisted a dead branch
             exact = fn(*[mpmath.mpf(x) for x in pt])
         row = {}
         for k, e, x, s in zip(keys, exprs, exact, scales):
             x = mpmath.mpmathify(x)
+            if not isinstance(x, mpmath.mpc):
+                x = mpmath.mpf(x)  # pi, say, is a constant object
             if not isinstance(x, mpmath.mpf) or not mpmath.isfinite(x):
                 return {'name': name, 'error': 'exact %s is %s at %r' % (k, x, pt)}
             # the float walker must agree with SymPy's value: it checks the walker
@@ -405,10 +488,14 @@ def run(cmd, **kw):
     return p.stdout
 
 
-def pdc_compile(pdc, work, stem, extra=(), out=None):
+def pdc_compile(pdc, work, stem, extra=(), out=None, timeout=PDC_TIMEOUT):
     """pdc stem.pd --emit=obj,header -o out.o (writes out.o, out.h): (ok, output)."""
-    p = subprocess.run([pdc, stem + '.pd', '--emit=obj,header'] + list(extra) + ['-o', (out or stem) + '.o'], cwd=work,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    cmd = [pdc, stem + '.pd', '--emit=obj,header'] + list(extra) + ['-o', (out or stem) + '.o']
+    try:
+        p = subprocess.run(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False, '$ pdc %s.pd %s\n(killed after %d s)' % (stem, ' '.join(extra), timeout)
     return p.returncode == 0, '$ pdc %s.pd %s\n%s(exit status %d)' % (stem, ' '.join(extra), p.stdout, p.returncode)
 
 
@@ -430,7 +517,7 @@ def compile_file(pdc, work, stem, funcs, by_name):
         one = '%s_%s' % (stem, fm['name'])
         with open(os.path.join(work, one + '.pd'), 'w') as f:
             f.write(''.join(fm['consts']) + ''.join(by_name[d]['source'] for d in deps) + fm['source'])
-        ok, outp = pdc_compile(pdc, work, one)
+        ok, outp = pdc_compile(pdc, work, one, timeout=PDC_TIMEOUT_ONE)
         if not ok:
             bad[fm['name']] = outp
     good = [fm for fm in funcs if fm['name'] not in bad and fm['name'] not in dropped]
@@ -514,28 +601,28 @@ def main():
     output = run([os.path.join(work, 'driver')], cwd=work)
 
     # 5. compare
-    failures, checked, perturbed = [], 0, None
+    failures, checked, perturbed, worst = [], 0, None, {}
     for line in output.splitlines():
         tag, p, kind, idx, val = line.split()
         p, idx = int(p), int(idx)
         name = tag[len('O0_'):] if tag.startswith('O0_') else tag
         r = results[name]
         row = r['exact'][p]
+        # the quantities of lower or equal order: the floor of the scale
         if kind in ('v', 'gv'):
-            key, fam = ('v',), None
+            key, fam = ('v',), ()
         elif kind in ('d', 'g'):
-            key, fam = ('d', idx), [k for k in row if k[0] == 'd']
+            key, fam = ('d', idx), ('v', 'd')
         else:
             i, j = divmod(idx, r['nwrt'])
-            key, fam = ('h', min(i, j), max(i, j)), [k for k in row if k[0] == 'h']
+            key, fam = ('h', min(i, j), max(i, j)), ('v', 'd', 'h')
         exact, s = row[key]
         exact = mpmath.mpf(exact)
         if a.perturb is not None and checked == a.perturb:
             exact *= 1 + mpmath.mpf('1e-9')
             perturbed = (tag, p, kind, idx)
         checked += 1
-        if fam:
-            s = max(s, FAMILY_FLOOR * max(abs(mpmath.mpf(row[k][0])) for k in fam))
+        s = max([s, TINY] + [FAMILY_FLOOR * abs(mpmath.mpf(x)) for k, (x, _) in row.items() if k[0] in fam])
         got = float(val)
         denom = max(abs(exact), s)
         if not math.isfinite(got):
@@ -544,16 +631,20 @@ def main():
             err = float(abs(mpmath.mpf(got) - exact) / denom)
         else:
             err = 0.0 if got == 0 else math.inf
+        worst[kind] = max(worst.get(kind, (0.0, '')), (err, '%s point %d %s %d' % (tag, p, kind, idx)))
         if not err <= a.tol:
             failures.append((tag, name, p, kind, idx, key, got, exact, s, err))
 
-    # 6. report
-    for tag, name, p, kind, idx, key, got, exact, s, err in failures:
+    # 6. report: the first failures in full, the rest one line each
+    for nth, (tag, name, p, kind, idx, key, got, exact, s, err) in enumerate(failures):
         fm, r = by_name[name], results[name]
         pt = r['points'][p]
         what = {'v': tag, 'gv': tag + '_grad (its return value)', 'g': '%s_grad: grad[%d]' % (tag, idx),
                 'h': '%s_hess: H[%d]' % (tag, idx), 'd': '%s_d%s' % (tag, r['wrt'][idx] if kind == 'd' else '')}[kind]
         print('FAIL %s at (%s)' % (what, ', '.join('%s = %r' % (n, x) for n, x in zip(r['params'], pt))))
+        if nth >= FULL_REPORTS:
+            print('  pdc %.17g, exact %s, error %.3g' % (got, mpmath.nstr(exact, 20), err))
+            continue
         print('  pdc:   %.17g' % got)
         print('  exact: %s   (evalf(30): %s)' % (mpmath.nstr(exact, 20),
                                                  confirm_exact(work, fm['stem'], name, key, pt)))
@@ -563,6 +654,8 @@ def main():
         print('PDC FAILS on %s:' % name)
         print_source(by_name[name], by_name)
         print('  ' + outp.rstrip('\n').replace('\n', '\n  '))
+    for name, why in sorted(pdc_dropped.items()):
+        print('NOT COMPILED %s: it %s' % (name, why))
     problems = [r for r in results.values() if 'error' in r]
     for r in problems:
         print('PROBLEM %s (not checked): %s' % (r['name'], r['error']))
@@ -585,6 +678,8 @@ def main():
         for r in sorted(results.values(), key=lambda r: -r.get('time', 0))[:5]:
             print('  slow: %s %.2fs' % (r['name'], r.get('time', 0)))
         print('  points redrawn near kinks: %d' % sum(r.get('rejected', 0) for r in results.values()))
+        for kind, (err, where) in sorted(worst.items()):
+            print('  largest error of kind %-2s: %.3g (%s)' % (kind, err, where))
     sys.exit(1 if nfail or problems else 0)
 
 
