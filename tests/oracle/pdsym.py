@@ -40,6 +40,7 @@ __all__ = ['pd', 'num', 'pi', 'If', 'Lt', 'Le', 'Gt', 'Ge', 'Eq', 'Ne', 'And', '
            'cos', 'tan', 'asin', 'acos', 'atan', 'atan2', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log2', 'log10',
            'log1p', 'expm1', 'sqrt', 'cbrt', 'pdabs', 'hypot', 'pdmin', 'pdmax', 'erf', 'derivative']
 
+
 def num(text):
     """The exact value of the double pdc reads for the literal `text`."""
     f = Fraction(float(text))

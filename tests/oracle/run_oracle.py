@@ -101,7 +101,8 @@ import pdsym  # noqa: E402
 
 KINK_EPS = 1e-6
 TINY = 1e-300  # below every double that is not subnormal
-FULL_REPORTS = 25  # failures reported with source and evalf; the rest in a line
+FULL_REPORTS = 20  # failures reported with source and evalf; the rest in a line
+CONFIRM_TIMEOUT = 3  # seconds for that evalf
 FAMILY_FLOOR = 1e-3
 RANGE = 2.0
 DPS = 40
@@ -424,17 +425,30 @@ def _check_function(workdir, stem, name, npoints, seed):
 
 
 def confirm_exact(workdir, stem, name, key, pt):
-    """An independent exact value: xreplace the point, then evalf(30)."""
+    """The exact value once more, by another road: SymPy's own evalf(30) of
+    the expression with the point substituted (as 60-digit Floats, which
+    are the doubles exactly).  At most CONFIRM_TIMEOUT seconds."""
+    import signal
+
     import sympy
-    from fractions import Fraction
-    f = load_module(workdir, stem)[name]
-    e = dict(quantities(f))[key]
-    sub = {s: sympy.Rational(*Fraction(x).as_integer_ratio()) for s, x in zip(f.symbols, pt)}
+
+    def timeout(*_):
+        raise TimeoutError
+
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(CONFIRM_TIMEOUT)
     try:
-        v = e.xreplace(sub).evalf(30)
+        f = load_module(workdir, stem)[name]
+        e = dict(quantities(f))[key]
+        v = e.xreplace({s: sympy.Float(x, 60) for s, x in zip(f.symbols, pt)}).evalf(30)
         return str(v) if v.is_Number else 'undecided (%s)' % str(v)[:80]
+    except TimeoutError:
+        return 'n/a (more than %d s)' % CONFIRM_TIMEOUT
     except Exception as ex:  # noqa: BLE001
         return 'n/a (%s)' % type(ex).__name__
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 # ---- driver ----------------------------------------------------------------
