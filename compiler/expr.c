@@ -86,6 +86,7 @@ Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids) {
   e->op = (uint8_t)op;
   e->nkids = (uint8_t)n;
   e->from_diff = cx->origin;
+  e->whole = 0;
   e->k = k;
   e->num = num;
   for (int i = 0; i < n; i++) e->kid[i] = kids[i];
