@@ -269,6 +269,45 @@ Expr *ex_pow(ExprCtx *cx, Expr *a, Expr *b) {
   return intern2(cx, EX_POW, a, b);
 }
 
+static int implied_by_kid(const Expr *e, const Expr *c) { return e->kid[0] == c || e->kid[1] == c; }
+
+/* Whether truth value d is known once c is known true (when_true) or false:
+ * c itself, or an 'or' holding c (true), or an 'and' holding c (false). */
+static int decided_by(const Expr *d, const Expr *c, int when_true, int *value) {
+  if (d == c) {
+    *value = when_true;
+    return 1;
+  }
+  if (when_true && d->op == EX_OR && implied_by_kid(d, c)) {
+    *value = 1;
+    return 1;
+  }
+  if (!when_true && d->op == EX_AND && implied_by_kid(d, c)) {
+    *value = 0;
+    return 1;
+  }
+  return 0;
+}
+
+/* select(c, a, b), with the exact simplifications: a known condition, equal
+ * branches, not c swapped, and a nested select whose condition the outer
+ * one decides (the derivative of nested if/min/max repeats its guards). */
+static Expr *make_select(ExprCtx *cx, Expr *c, Expr *a, Expr *b) {
+  for (;;) {
+    if (ex_is_const(c)) return c->num != 0 ? a : b;
+    if (a == b) return a;
+    if (c->op != EX_NOT) break;
+    Expr *t = a;
+    a = b, b = t, c = c->kid[0];
+  }
+  int v;
+  while (a->op == EX_SELECT && decided_by(a->kid[0], c, 1, &v)) a = v ? a->kid[1] : a->kid[2];
+  while (b->op == EX_SELECT && decided_by(b->kid[0], c, 0, &v)) b = v ? b->kid[1] : b->kid[2];
+  if (a == b) return a;
+  Expr *k[3] = {c, a, b};
+  return ex_intern(cx, EX_SELECT, 0, 0, k);
+}
+
 Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids) {
   switch (op) {
   case EX_ADD: return ex_add(cx, kids[0], kids[1]);
@@ -284,12 +323,15 @@ Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids) {
   default: break;
   }
   int n = op_info[op].arity;
-  if (op == EX_SELECT && ex_is_const(kids[0])) return kids[0]->num != 0 ? kids[1] : kids[2];
-  if (op == EX_SELECT && kids[1] == kids[2]) return kids[1];
+  if (op == EX_SELECT) return make_select(cx, kids[0], kids[1], kids[2]);
   int all_const = 1;
   for (int i = 0; i < n; i++) all_const &= ex_is_const(kids[i]);
   if (all_const) return fold(cx, op, 0, kids, n);
   if (op == EX_NOT && kids[0]->op == EX_NOT) return kids[0]->kid[0];
+  if ((op == EX_AND || op == EX_OR) && kids[0] == kids[1]) return kids[0];
+  /* a or (a or b) is a or b; likewise for and */
+  if ((op == EX_AND || op == EX_OR) && kids[1]->op == op && implied_by_kid(kids[1], kids[0])) return kids[1];
+  if ((op == EX_AND || op == EX_OR) && kids[0]->op == op && implied_by_kid(kids[0], kids[1])) return kids[0];
   /* a truth value known at compile time (a comparison of constants) */
   if (op == EX_AND || op == EX_OR) {
     for (int i = 0; i < 2; i++) {
