@@ -67,6 +67,16 @@ static const char *level_name(DiagLevel l) {
   return "error";
 }
 
+/* Length of the valid UTF-8 sequence at p (at most len bytes), or 1. */
+static uint32_t utf8_sequence(const char *p, uint32_t len) {
+  unsigned char c = (unsigned char)p[0];
+  uint32_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
+  if (n > len) return 1;
+  for (uint32_t k = 1; k < n; k++)
+    if (((unsigned char)p[k] & 0xC0) != 0x80) return 1;
+  return n;
+}
+
 /* The source line under a diagnostic, with the caret line. Very long lines
  * (minified or generated input) are cut around the caret so one diagnostic
  * stays one screen. */
@@ -80,16 +90,27 @@ static void render_snippet(Buf *out, Source *s, Span at, uint32_t line) {
     from = at.off > start + DIAG_MAX_SHOWN_LINE / 2 ? at.off - DIAG_MAX_SHOWN_LINE / 2 : start;
     to = from + DIAG_MAX_SHOWN_LINE < end ? from + DIAG_MAX_SHOWN_LINE : end;
   }
-  for (uint32_t i = from; i < to; i++) {
+  /* the line as a terminal shows it: a UTF-8 character is one column, a
+   * byte that is not UTF-8 is shown as '?', a control byte as a space */
+  char *col_of = xmalloc(to - from + 1); /* 1 where a byte starts a column */
+  for (uint32_t i = from; i < to;) {
     unsigned char c = (unsigned char)s->text[i];
-    buf_putc(out, (c < 32 && c != '\t') || c == 127 ? ' ' : (char)c);
+    uint32_t n = utf8_sequence(s->text + i, to - i);
+    memset(col_of + (i - from), 0, n);
+    col_of[i - from] = 1;
+    if (n > 1) buf_append(out, s->text + i, n);
+    else buf_putc(out, c == '\t' ? '\t' : c < 32 || c == 127 ? ' ' : c > 127 ? '?' : (char)c);
+    i += n;
   }
   buf_putc(out, '\n');
-  for (uint32_t i = from; i < at.off && i < to; i++) buf_putc(out, s->text[i] == '\t' ? '\t' : ' ');
+  for (uint32_t i = from; i < at.off && i < to; i++)
+    if (col_of[i - from]) buf_putc(out, s->text[i] == '\t' ? '\t' : ' ');
   buf_putc(out, '^');
   uint32_t span_end = at.off + at.len;
-  for (uint32_t i = at.off + 1; i < span_end && i < to; i++) buf_putc(out, '~');
+  for (uint32_t i = at.off + 1; i < span_end && i < to; i++)
+    if (col_of[i - from]) buf_putc(out, '~');
   buf_putc(out, '\n');
+  free(col_of);
 }
 
 static void diag_emit(Diag *d, DiagLevel level, Span at, const char *fmt, va_list ap) {

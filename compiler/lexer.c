@@ -148,6 +148,13 @@ static uint32_t utf8_len(const Lexer *L) {
   return k;
 }
 
+/* A complete UTF-8 sequence of n bytes led by c (overlong and surrogate
+ * forms aside, which a terminal shows as a replacement character anyway). */
+static int utf8_complete(int c, uint32_t n) {
+  uint32_t want = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+  return c >= 0xC2 && c <= 0xF4 && n == want;
+}
+
 static void lex_bad_char(Lexer *L) {
   L->bad_pending = 1;
   uint32_t start = L->pos, n = utf8_len(L);
@@ -155,6 +162,7 @@ static void lex_bad_char(Lexer *L) {
   Span sp = {start, n};
   if (c == 0) diag_error(L->d, sp, "NUL byte in source file");
   else if (c < 32 || c == 127) diag_error(L->d, sp, "unexpected control character (byte 0x%02x)", c);
+  else if (c >= 128 && !utf8_complete(c, n)) diag_error(L->d, sp, "invalid UTF-8 (byte 0x%02x)", c);
   else if (c >= 128) diag_error(L->d, sp, "unexpected character '%.*s' (pdc source is ASCII outside comments)", (int)n, L->s + start);
   else diag_error(L->d, sp, "unexpected character '%c'", c);
   L->pos += n;
