@@ -15,14 +15,12 @@
 #include "expr.h"
 #include "header.h"
 #include "lexer.h"
+#include "limits.h"
 #include "listing.h"
 #include "lower.h"
 #include "output.h"
 #include "parser.h"
 #include "sema.h"
-
-/* Inputs beyond this size are refused before lexing: offsets are 32-bit. */
-enum { PDC_MAX_INPUT = 1u << 30 };
 
 typedef struct Output {
   unsigned kind;
@@ -43,9 +41,15 @@ static int read_input(const char *path, char **text, size_t *len, char **err) {
   char chunk[65536];
   size_t n;
   while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (b.len + n > PDC_MAX_INPUT) {
-      errno = EFBIG;
-      goto fail;
+    if (b.len + n > PDC_MAX_SOURCE_BYTES) {
+      if (f != stdin) fclose(f);
+      buf_free(&b);
+      Buf e;
+      buf_init(&e);
+      buf_printf(&e, "'%s' is too large: more than %d MiB (the limit for a source file)", path,
+                 PDC_MAX_SOURCE_BYTES >> 20);
+      *err = buf_take(&e);
+      return 0;
     }
     buf_append(&b, chunk, n);
   }
@@ -244,7 +248,8 @@ static int compile_file(const PdcOptions *o, const char *input) {
   }
   SemaOptions so = {o->prefix};
   if (sema_check(&file, &so, &arena, &d)) goto done;
-  Program prog = lower_file(&file, &cx, &arena);
+  Program prog = lower_file(&file, &cx, &arena, &d);
+  if (diag_error_count(&d)) goto done;
   if (o->dump & DUMP_DAG) {
     dump_dag(&dump, &prog, &cx);
     rc = PDC_EXIT_OK;

@@ -81,6 +81,16 @@ Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids) {
   size_t h = (size_t)node_hash(op, k, num, kids, n) & (cx->tcap - 1);
   for (Expr *e; (e = cx->table[h]); h = (h + 1) & (cx->tcap - 1))
     if (node_equal(e, op, k, num, kids, n)) return e;
+  if (cx->node_limit && cx->count >= cx->node_limit) {
+    if (!cx->over_limit) { /* the sink is an ordinary node, so traversals still work */
+      size_t limit = cx->node_limit;
+      cx->node_limit = 0;
+      cx->sink = ex_num(cx, 0);
+      cx->node_limit = limit;
+      cx->over_limit = 1;
+    }
+    return cx->sink;
+  }
   Expr *e = ARENA_NEW(cx->arena, Expr);
   e->id = (uint32_t)cx->count;
   e->op = (uint8_t)op;

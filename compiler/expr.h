@@ -58,6 +58,12 @@ typedef struct ExprCtx {
   uint32_t stamp;
   int fast_math;
   uint8_t origin; /* stamped on new nodes as from_diff */
+  /* Past node_limit nodes (0: no limit) every constructor returns `sink`, a
+   * constant, and sets over_limit: the work left is then bounded, and the
+   * caller reports the function as too large instead of using the result. */
+  size_t node_limit;
+  int over_limit;
+  Expr *sink;
 } ExprCtx;
 
 void ex_ctx_init(ExprCtx *cx, Arena *arena);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "limits.h"
 #include "parser.h"
 #include "sema.h"
 
@@ -14,8 +15,8 @@ int frontend_run(Frontend *fe, const char *name, const char *text, size_t len, c
   arena_init(&fe->arena);
   ex_ctx_init(&fe->cx, &fe->arena);
   fe->cx.fast_math = opts->fast_math;
-  if (len >= UINT32_MAX) {
-    diag_file_error(&fe->diag, "file too large (%zu bytes)", len);
+  if (len > PDC_MAX_SOURCE_BYTES) {
+    diag_file_error(&fe->diag, "file too large: %zu bytes (the limit is %d MiB)", len, PDC_MAX_SOURCE_BYTES >> 20);
     return 0;
   }
   fe->toks = lex_source(&fe->src, &fe->arena, &fe->diag);
@@ -23,8 +24,8 @@ int frontend_run(Frontend *fe, const char *name, const char *text, size_t len, c
   if (diag_error_count(&fe->diag)) return 0;
   SemaOptions so = {opts->prefix ? opts->prefix : ""};
   if (sema_check(&fe->file, &so, &fe->arena, &fe->diag)) return 0;
-  fe->prog = lower_file(&fe->file, &fe->cx, &fe->arena);
-  return 1;
+  fe->prog = lower_file(&fe->file, &fe->cx, &fe->arena, &fe->diag);
+  return diag_error_count(&fe->diag) == 0;
 }
 
 void frontend_free(Frontend *fe) {

@@ -6,6 +6,8 @@
  * lowered once and, being hash-consed, computed once. */
 #include "lower.h"
 
+#include "limits.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -177,19 +179,35 @@ static void lower_function(Lower *L, const AstFunc *fn, LFunc *out) {
   }
 }
 
-Program lower_file(const AstFile *file, ExprCtx *cx, Arena *arena) {
+Program lower_file(const AstFile *file, ExprCtx *cx, Arena *arena, Diag *d) {
   Lower L = {.cx = cx, .arena = arena};
   strmap_init(&L.const_values);
   strmap_init(&L.call_memo);
   strmap_init(&L.func_values);
   buf_init(&L.key);
-  for (int i = 0; i < file->nconsts; i++) lower_const(&L, file->const_order[i]); /* in dependency order */
+  size_t saved_limit = cx->node_limit;
+  cx->node_limit = PDC_MAX_NODES;
+  for (int i = 0; i < file->nconsts && !cx->over_limit; i++) { /* in dependency order */
+    lower_const(&L, file->const_order[i]);
+    if (cx->over_limit)
+      diag_error(d, file->const_order[i]->name.span, "constant '%s' is too large: it needs more than %d operations",
+                 file->const_order[i]->name.name, PDC_MAX_NODES);
+  }
   int n = 0;
   for (int i = 0; i < file->nitems; i++) n += file->items[i].kind == ITEM_FUNC;
   Program p = {ARENA_ARRAY(arena, LFunc, n ? n : 1), n};
   int k = 0;
-  for (int i = 0; i < file->nitems; i++)
-    if (file->items[i].kind == ITEM_FUNC) lower_function(&L, file->items[i].func, &p.funcs[k++]);
+  for (int i = 0; i < file->nitems && !cx->over_limit; i++) {
+    if (file->items[i].kind != ITEM_FUNC) continue;
+    const AstFunc *fn = file->items[i].func;
+    lower_function(&L, fn, &p.funcs[k++]);
+    if (cx->over_limit)
+      diag_error(d, fn->name.span,
+                 "function '%s' is too large: with its derivatives it needs more than %d operations, "
+                 "the limit for one file",
+                 fn->name.name, PDC_MAX_NODES);
+  }
+  cx->node_limit = saved_limit;
   buf_free(&L.key);
   strmap_free(&L.call_memo);
   strmap_free(&L.func_values);

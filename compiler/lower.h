@@ -3,13 +3,16 @@
  *
  * `let` bindings and calls to other functions are inlined by substitution
  * (a call with the same arguments is built once: the DAG shares it), `d()`
- * is differentiated where it stands, constants are folded. Lowering cannot
- * fail: sema has checked everything that could go wrong. */
+ * is differentiated where it stands, constants are folded. Sema has checked
+ * everything that could go wrong in the source; what is left is size: a
+ * file whose functions need more than PDC_MAX_NODES operations (limits.h)
+ * is reported at the function that crossed the limit. */
 #ifndef PDC_LOWER_H
 #define PDC_LOWER_H
 
 #include "arena.h"
 #include "ast.h"
+#include "diag.h"
 #include "expr.h"
 
 typedef struct LFunc {
@@ -30,6 +33,8 @@ typedef struct Program {
   int nfuncs;
 } Program;
 
-Program lower_file(const AstFile *file, ExprCtx *cx, Arena *arena);
+/* On success every function is lowered; on failure (an error in d) the
+ * Program must not be used. */
+Program lower_file(const AstFile *file, ExprCtx *cx, Arena *arena, Diag *d);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include "builtins.h"
 #include "lexer.h"
+#include "limits.h"
 #include "strmap.h"
 
 typedef struct CallEdge {
@@ -573,7 +574,20 @@ static void check_symbols(Sema *S, FuncInfo **infos, int n) {
   strmap_free(&owners);
 }
 
+/* More functions than code generation can take in bounded time. */
+static int too_many_functions(const AstFile *file, Diag *d) {
+  int n = 0;
+  for (int i = 0; i < file->nitems; i++) {
+    if (file->items[i].kind != ITEM_FUNC || ++n <= PDC_MAX_FUNCTIONS) continue;
+    diag_error(d, file->items[i].func->name.span, "too many functions in one file: the limit is %d",
+               PDC_MAX_FUNCTIONS);
+    return 1;
+  }
+  return 0;
+}
+
 int sema_check(AstFile *file, const SemaOptions *opts, Arena *arena, Diag *d) {
+  if (too_many_functions(file, d)) return 1;
   Sema S = {.d = d, .arena = arena, .opts = opts};
   strmap_init(&S.funcs);
   strmap_init(&S.consts);

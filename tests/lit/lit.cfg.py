@@ -21,6 +21,10 @@ config.substitutions.append(("%cc", config.host_cc))
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%shared", config.shared_dir))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+# %bounded S MB -- CMD: CMD must finish within S seconds and MB megabytes.
+config.substitutions.append(("%bounded", config.python + " " + os.path.join(config.test_source_root, "Inputs", "bounded.py")))
+if getattr(config, "sanitized", False):
+    config.environment["PDC_BOUND_SCALE"] = "4"
 
 # Tests over the shared benchmark functions need the shared directory next
 # to the repository; `REQUIRES: shared` skips them where it is absent.

@@ -1,0 +1,19 @@
+/* limits.h — the bounds that keep every input within bounded time and
+ * memory. Beyond each, pdc stops with a diagnostic instead of running for
+ * minutes or gigabytes; docs/cli.md ("Limits") states them with what the
+ * largest accepted inputs cost. */
+#ifndef PDC_LIMITS_H
+#define PDC_LIMITS_H
+
+enum {
+  /* bytes in one source file */
+  PDC_MAX_SOURCE_BYTES = 16 << 20,
+  /* `fn` definitions in one file: code generation costs a few milliseconds
+   * per function (four LLVM functions each, more with a Hessian) */
+  PDC_MAX_FUNCTIONS = 10000,
+  /* operations (DAG nodes) built for one file: its functions after
+   * inlining, with all their derivatives; LLVM's time is about linear in it */
+  PDC_MAX_NODES = 500000,
+};
+
+#endif
