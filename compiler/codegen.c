@@ -29,6 +29,10 @@ typedef struct Cg {
   size_t branch_work, branch_budget; /* nodes emitted inside branches, and the limit */
   LLVMValueRef fn;
   LLVMFastMathFlags fmf;
+  LLVMValueRef pool; /* the current function's table of numbers, or NULL */
+  LLVMTypeRef pool_type;
+  int32_t *pool_index; /* node id -> index in the table, -1 if not there */
+  size_t npool_index;
 } Cg;
 
 static void set_fmf(Cg *g, LLVMValueRef v) {
@@ -177,6 +181,69 @@ static LLVMValueRef as_bool(Cg *g, LLVMValueRef v) {
   return LLVMBuildFCmp(g->B, LLVMRealUNE, v, LLVMConstReal(g->dbl, 0.0), "");
 }
 
+/* ---- numbers from a table ------------------------------------------------
+ * LLVM's code generator looks each floating-point constant up in a list of
+ * the function's constants (MachineConstantPool::getConstantPoolIndex), so
+ * a function with n distinct numbers costs O(n^2): 60 000 of them took two
+ * minutes. A function family with more than CG_POOL_THRESHOLD numbers reads
+ * them from a table of its own instead: a writable, hidden global that
+ * LLVM cannot fold back into constants. The loads fold into the arithmetic
+ * as memory operands, as constant-pool accesses do. */
+enum { CG_POOL_THRESHOLD = 1024 };
+
+static LLVMValueRef pooled_constant(Cg *g, Expr *e) {
+  if (!g->pool || e->id >= g->npool_index || g->pool_index[e->id] < 0) return LLVMConstReal(g->dbl, e->num);
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(g->C);
+  LLVMValueRef idx[2] = {LLVMConstInt(i64, 0, 0), LLVMConstInt(i64, (unsigned long long)g->pool_index[e->id], 0)};
+  LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->pool_type, g->pool, idx, 2, "");
+  LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, p, "");
+  LLVMSetAlignment(v, 8);
+  return v;
+}
+
+static void pool_begin(Cg *g, const LFunc *f, const char *name) {
+  size_t nroots = 1 + (size_t)f->nwrt + (f->hessian ? (size_t)f->nwrt * (size_t)f->nwrt : 0), n;
+  Expr **roots = xmalloc(sizeof(Expr *) * nroots);
+  roots[0] = f->value;
+  for (int j = 0; j < f->nwrt; j++) roots[1 + j] = f->partials[j];
+  for (size_t j = 0; f->hessian && j < (size_t)f->nwrt * (size_t)f->nwrt; j++) roots[1 + f->nwrt + j] = f->hess[j];
+  Expr **topo = ex_topo(g->cx, roots, nroots, &n);
+  size_t nconst = 0;
+  for (size_t i = 0; i < n; i++) nconst += topo[i]->op == EX_CONST;
+  if (nconst > CG_POOL_THRESHOLD) {
+    g->npool_index = g->cx->count;
+    g->pool_index = xmalloc(sizeof(int32_t) * g->npool_index);
+    memset(g->pool_index, 0xff, sizeof(int32_t) * g->npool_index);
+    LLVMValueRef *vals = xmalloc(sizeof(LLVMValueRef) * nconst);
+    int32_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (topo[i]->op != EX_CONST) continue;
+      g->pool_index[topo[i]->id] = k;
+      vals[k++] = LLVMConstReal(g->dbl, topo[i]->num);
+    }
+    g->pool_type = LLVMArrayType2(g->dbl, (uint64_t)nconst);
+    size_t len = strlen(name) + sizeof ".numbers";
+    char *gname = xmalloc(len);
+    snprintf(gname, len, "%s.numbers", name);
+    g->pool = LLVMAddGlobal(g->M, g->pool_type, gname);
+    LLVMSetInitializer(g->pool, LLVMConstArray2(g->dbl, vals, (uint64_t)nconst));
+    LLVMSetLinkage(g->pool, LLVMLinkOnceODRLinkage);
+    LLVMSetVisibility(g->pool, LLVMHiddenVisibility);
+    LLVMSetAlignment(g->pool, 64);
+    free(gname);
+    free(vals);
+  }
+  free(topo);
+  free(roots);
+}
+
+static void pool_end(Cg *g) {
+  free(g->pool_index);
+  g->pool_index = NULL;
+  g->npool_index = 0;
+  g->pool = NULL;
+}
+
 static LLVMValueRef emit_node(Cg *g, Expr *e) {
   if (e->op == EX_SELECT) return emit_select(g, e);
   LLVMBuilderRef B = g->B;
@@ -196,7 +263,7 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
     return libm_call(g, name, args, (unsigned)e->nkids);
   }
   switch (op) {
-  case EX_CONST: return LLVMConstReal(g->dbl, e->num);
+  case EX_CONST: return pooled_constant(g, e);
   case EX_VAR: pdc_unreachable(); /* bound to parameters before emission */
   case EX_ADD:
   case EX_SUB: {
@@ -480,6 +547,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   for (int i = 0; i < prog->nfuncs; i++) {
     const LFunc *f = &prog->funcs[i];
     char *name = symbol(opts, f->name, "", NULL);
+    pool_begin(&g, f, name);
     emit_scalar(&g, f, name, f->value);
     free(name);
     for (int j = 0; j < f->nwrt; j++) {
@@ -495,6 +563,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
       emit_hess(&g, f, name);
       free(name);
     }
+    pool_end(&g);
   }
   LLVMDisposeBuilder(g.B);
   free(g.val);

@@ -209,9 +209,13 @@ typedef struct TermList {
   int n;
 } TermList;
 
-static int flatten_sum(Expr *e, double sign, TermList *out) {
+static int flatten_sum(Expr *e, double sign, TermList *out, int depth) {
   if (e->op == EX_ADD || e->op == EX_SUB) {
-    return flatten_sum(e->kid[0], sign, out) && flatten_sum(e->kid[1], e->op == EX_SUB ? -sign : sign, out);
+    /* a sum nested deeper than it has terms to hold is too long: give up
+     * before walking it, so a long sum costs nothing here */
+    if (depth >= DIFF_COLLECT_MAX_TERMS) return 0;
+    return flatten_sum(e->kid[0], sign, out, depth + 1) &&
+           flatten_sum(e->kid[1], e->op == EX_SUB ? -sign : sign, out, depth + 1);
   }
   if (out->n == DIFF_COLLECT_MAX_TERMS) return 0;
   Term t = split(e);
@@ -225,7 +229,7 @@ static Expr *d_add(ExprCtx *cx, Expr *a, Expr *b);
 static Expr *collect_like_terms(ExprCtx *cx, Expr *a, Expr *b) {
   if (a->op != EX_ADD && a->op != EX_SUB && b->op != EX_ADD && b->op != EX_SUB) return NULL;
   TermList l = {.n = 0};
-  if (!flatten_sum(a, 1, &l) || !flatten_sum(b, 1, &l)) return NULL;
+  if (!flatten_sum(a, 1, &l, 0) || !flatten_sum(b, 1, &l, 0)) return NULL;
   int merged = 0;
   for (int i = 0; i < l.n; i++) {
     for (int j = i + 1; j < l.n; j++) {
