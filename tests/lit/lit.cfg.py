@@ -16,6 +16,7 @@ config.test_exec_root = os.path.join(config.pdc_obj_root, "tests", "lit")
 # %not is LLVM's `not` program: unlike lit's built-in `not`, it fails when
 # the command crashes (a signal is not an error exit).
 config.substitutions.append(("%not", os.path.join(config.llvm_tools_dir, "not")))
+config.substitutions.append(("%pdc_other", getattr(config, "pdc_other", "") or config.pdc_path))
 config.substitutions.append(("%pdc", config.pdc_path))
 config.substitutions.append(("%cc", config.host_cc))
 config.substitutions.append(("%python", config.python))
