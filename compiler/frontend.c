@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "limits.h"
+#include "input_limits.h"
 #include "parser.h"
 #include "sema.h"
 

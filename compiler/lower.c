@@ -6,7 +6,7 @@
  * lowered once and, being hash-consed, computed once. */
 #include "lower.h"
 
-#include "limits.h"
+#include "input_limits.h"
 
 #include <math.h>
 #include <stdio.h>

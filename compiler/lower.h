@@ -5,7 +5,7 @@
  * (a call with the same arguments is built once: the DAG shares it), `d()`
  * is differentiated where it stands, constants are folded. Sema has checked
  * everything that could go wrong in the source; what is left is size: a
- * file whose functions need more than PDC_MAX_NODES operations (limits.h)
+ * file whose functions need more than PDC_MAX_NODES operations (input_limits.h)
  * is reported at the function that crossed the limit. */
 #ifndef PDC_LOWER_H
 #define PDC_LOWER_H

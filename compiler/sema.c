@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "input_limits.h"
 #include "lexer.h"
-#include "limits.h"
 #include "strmap.h"
 
 typedef struct CallEdge {

@@ -1,9 +1,9 @@
-/* limits.h — the bounds that keep every input within bounded time and
+/* input_limits.h — the bounds that keep every input within bounded time and
  * memory. Beyond each, pdc stops with a diagnostic instead of running for
  * minutes or gigabytes; docs/cli.md ("Limits") states them with what the
  * largest accepted inputs cost. */
-#ifndef PDC_LIMITS_H
-#define PDC_LIMITS_H
+#ifndef PDC_INPUT_LIMITS_H
+#define PDC_INPUT_LIMITS_H
 
 enum {
   /* bytes in one source file */
