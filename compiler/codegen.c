@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "util.h"
 
 typedef struct Cg {
@@ -33,7 +34,12 @@ typedef struct Cg {
   LLVMTypeRef pool_type;
   int32_t *pool_index; /* node id -> index in the table, -1 if not there */
   size_t npool_index;
+  unsigned vec_isas; /* inside a batch loop: CG_VEC_* variants calls may use */
+  LLVMValueRef *vec_decls; /* vector functions declared, kept until vectorization */
+  size_t nvec_decls;
 } Cg;
+
+static void add_vector_variants(Cg *g, LLVMValueRef call, const char *scalar, const char *libm, unsigned nargs);
 
 static void set_fmf(Cg *g, LLVMValueRef v) {
   if (g->fmf && LLVMIsAInstruction(v) && LLVMCanValueUseFastMathFlags(v)) LLVMSetFastMathFlags(v, g->fmf);
@@ -45,7 +51,9 @@ static LLVMValueRef intrinsic1(Cg *g, const char *name, LLVMValueRef x) {
   LLVMTypeRef tys[1] = {g->dbl};
   LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, tys, 1);
   LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, tys, 1);
-  return LLVMBuildCall2(g->B, fty, fn, &x, 1, "");
+  LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, &x, 1, "");
+  add_vector_variants(g, call, LLVMGetValueName2(fn, &(size_t){0}), name + 5, 1);
+  return call;
 }
 
 static LLVMValueRef intrinsic2(Cg *g, const char *name, LLVMValueRef x, LLVMValueRef y) {
@@ -55,7 +63,9 @@ static LLVMValueRef intrinsic2(Cg *g, const char *name, LLVMValueRef x, LLVMValu
   LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, tys, 1);
   LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, tys, 1);
   LLVMValueRef args[2] = {x, y};
-  return LLVMBuildCall2(g->B, fty, fn, args, 2, "");
+  LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, 2, "");
+  add_vector_variants(g, call, LLVMGetValueName2(fn, &(size_t){0}), name + 5, 2);
+  return call;
 }
 
 static void add_fn_attr(Cg *g, LLVMValueRef fn, const char *name, uint64_t val) {
@@ -82,7 +92,68 @@ static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsig
     add_fn_attr(g, fn, "nounwind", 0);
     add_fn_attr(g, fn, "willreturn", 0);
   }
-  return LLVMBuildCall2(g->B, fty, fn, args, n, "");
+  LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, n, "");
+  add_vector_variants(g, call, name, name, n);
+  return call;
+}
+
+/* ---- vector math (libmvec) -----------------------------------------------
+ * In a batch loop a call to sin may be vectorized into glibc's _ZGVdN4v_sin
+ * (4 lanes, AVX2): the call carries the vector-function-abi-variant
+ * attribute naming the variants the target has, and their declarations are
+ * kept alive (llvm.compiler.used) until the loop vectorizer has run. Only
+ * batch functions get it, so scalar results never depend on libmvec. */
+static const char *const libmvec_functions[] = {"sin",  "cos",  "tan",  "asin", "acos",  "atan",  "sinh",
+                                                "cosh", "tanh", "exp",  "log",  "log2",  "log10", "pow",
+                                                "cbrt", "erf",  "log1p", "expm1", "atan2", "hypot"};
+
+static int in_libmvec(const char *libm) {
+  for (size_t i = 0; i < countof(libmvec_functions); i++)
+    if (strcmp(libm, libmvec_functions[i]) == 0) return 1;
+  return 0;
+}
+
+static void keep_vector_declaration(Cg *g, const char *name, unsigned lanes, unsigned nargs) {
+  if (LLVMGetNamedFunction(g->M, name)) return;
+  LLVMTypeRef v = LLVMVectorType(g->dbl, lanes), ps[2] = {v, v};
+  LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(v, ps, nargs, 0));
+  add_fn_attr(g, fn, "memory", 0);
+  add_fn_attr(g, fn, "nounwind", 0);
+  add_fn_attr(g, fn, "willreturn", 0);
+  g->vec_decls = xrealloc(g->vec_decls, (g->nvec_decls + 1) * sizeof(LLVMValueRef));
+  g->vec_decls[g->nvec_decls++] = fn;
+}
+
+static void add_vector_variants(Cg *g, LLVMValueRef call, const char *scalar, const char *libm, unsigned nargs) {
+  if (!g->vec_isas || !in_libmvec(libm)) return;
+  static const struct {
+    unsigned isa;
+    char letter;
+    unsigned lanes;
+  } isas[] = {{CG_VEC_SSE2, 'b', 2}, {CG_VEC_AVX2, 'd', 4}, {CG_VEC_AVX512, 'e', 8}};
+  const char *vs = nargs == 2 ? "vv" : "v";
+  Buf attr;
+  buf_init(&attr);
+  for (size_t i = 0; i < countof(isas); i++) {
+    if (!(g->vec_isas & isas[i].isa)) continue;
+    char vname[64];
+    snprintf(vname, sizeof vname, "_ZGV%cN%u%s_%s", isas[i].letter, isas[i].lanes, vs, libm);
+    buf_printf(&attr, "%s_ZGV_LLVM_N%u%s_%s(%s)", attr.len ? "," : "", isas[i].lanes, vs, scalar, vname);
+    keep_vector_declaration(g, vname, isas[i].lanes, nargs);
+  }
+  static const char key[] = "vector-function-abi-variant";
+  LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
+                           LLVMCreateStringAttribute(g->C, key, sizeof key - 1, attr.data, (unsigned)attr.len));
+  buf_free(&attr);
+}
+
+static void keep_vector_declarations_alive(Cg *g) {
+  if (!g->nvec_decls) return;
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(g->C, 0);
+  LLVMValueRef used = LLVMAddGlobal(g->M, LLVMArrayType2(ptr, g->nvec_decls), "llvm.compiler.used");
+  LLVMSetLinkage(used, LLVMAppendingLinkage);
+  LLVMSetSection(used, "llvm.metadata");
+  LLVMSetInitializer(used, LLVMConstArray2(ptr, g->vec_decls, g->nvec_decls));
 }
 
 static LLVMValueRef value_of(Cg *g, Expr *e);
@@ -535,6 +606,90 @@ static void emit_hess(Cg *g, const LFunc *f, const char *name) {
   LLVMBuildRetVoid(g->B);
 }
 
+/* ---- batch kernels ------------------------------------------------------------
+ * f_batch(n, p1[], ..., out[]) and f_grad_batch(n, p1[], ..., out[], grad[]):
+ * a counted loop whose body is the DAG again, with the parameters loaded
+ * from the arrays at index i. The loop is left to LLVM's loop vectorizer
+ * (the arrays are noalias: restrict in the header), which uses the target's
+ * vector width, and handles any n with a scalar remainder. A body with lazy
+ * branches (calls or partial operations under an if) stays a scalar loop. */
+static void mark_array(Cg *g, LLVMValueRef fn, unsigned i, const char *name, int written) {
+  LLVMSetValueName2(LLVMGetParam(fn, i), name, strlen(name));
+  add_param_attr(g, fn, i, "noalias", 0);
+  add_param_attr(g, fn, i, "nocapture", 0);
+  add_param_attr(g, fn, i, written ? "writeonly" : "readonly", 0);
+}
+
+static LLVMValueRef element(Cg *g, LLVMValueRef base, LLVMValueRef index) {
+  return LLVMBuildInBoundsGEP2(g->B, g->dbl, base, &index, 1, "");
+}
+
+static void emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(g->C), ptr = LLVMPointerTypeInContext(g->C, 0);
+  unsigned np = (unsigned)f->nparams, nargs = 1 + np + 1 + (with_grad ? 1 : 0);
+  LLVMTypeRef *ps = xmalloc(sizeof(LLVMTypeRef) * nargs);
+  ps[0] = i64;
+  for (unsigned i = 1; i < nargs; i++) ps[i] = ptr;
+  LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(LLVMVoidTypeInContext(g->C), ps, nargs, 0));
+  free(ps);
+  g->fn = fn;
+  LLVMSetValueName2(LLVMGetParam(fn, 0), "n", 1);
+  for (unsigned i = 0; i < np; i++) mark_array(g, fn, 1 + i, f->params[i], 0);
+  mark_array(g, fn, 1 + np, "out", 1);
+  if (with_grad) mark_array(g, fn, 2 + np, "grad", 1);
+  add_fn_attr(g, fn, "nounwind", 0);
+  add_fn_attr(g, fn, "uwtable", 2);
+  if (g->opts->vec_isas & CG_VEC_AVX512) {
+    /* LLVM keeps to 256-bit vectors on most AVX-512 CPUs (clock throttling
+     * on early ones); a batch loop is the throughput code that wants 512 */
+    static const char k[] = "prefer-vector-width", v[] = "512";
+    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+                            LLVMCreateStringAttribute(g->C, k, sizeof k - 1, v, sizeof v - 1));
+  }
+
+  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->C, fn, "entry");
+  LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(g->C, fn, "loop");
+  LLVMPositionBuilderAtEnd(g->B, entry);
+  LLVMValueRef n = LLVMGetParam(fn, 0), zero = LLVMConstInt(i64, 0, 0);
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->C, fn, "done");
+  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, n, zero, ""), done, loop);
+  LLVMMoveBasicBlockAfter(done, loop);
+
+  LLVMPositionBuilderAtEnd(g->B, loop);
+  LLVMValueRef i = LLVMBuildPhi(g->B, i64, "i");
+  size_t nv = g->cx->count + 256;
+  free(g->val);
+  g->val = xcalloc(nv, sizeof(LLVMValueRef));
+  g->nval = nv;
+  for (unsigned k = 0; k < np; k++) {
+    LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, element(g, LLVMGetParam(fn, 1 + k), i), f->params[k]);
+    LLVMSetAlignment(v, 8);
+    g->val[ex_var(g->cx, (int)k)->id] = v;
+  }
+  int nroots = with_grad ? f->nwrt + 1 : 1;
+  Expr **roots = xmalloc(sizeof(Expr *) * (size_t)nroots);
+  for (int j = 0; j < nroots - 1; j++) roots[j] = f->partials[j];
+  roots[nroots - 1] = f->value;
+  g->vec_isas = g->opts->libmvec ? g->opts->vec_isas : 0;
+  emit_all(g, roots, (size_t)nroots);
+  g->vec_isas = 0;
+  LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->value), element(g, LLVMGetParam(fn, 1 + np), i)), 8);
+  for (int j = 0; with_grad && j < f->nwrt; j++) {
+    LLVMValueRef at = LLVMBuildAdd(g->B, LLVMBuildMul(g->B, LLVMConstInt(i64, (unsigned long long)j, 0), n, ""), i, "");
+    LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->partials[j]), element(g, LLVMGetParam(fn, 2 + np), at)), 8);
+  }
+  free(roots);
+  LLVMValueRef next = LLVMBuildAdd(g->B, i, LLVMConstInt(i64, 1, 0), "");
+  LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->B);
+  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, next, n, ""), done, loop);
+  LLVMValueRef in_vals[2] = {zero, next};
+  LLVMBasicBlockRef in_bbs[2] = {entry, latch};
+  LLVMAddIncoming(i, in_vals, in_bbs, 2);
+  LLVMMoveBasicBlockAfter(done, latch);
+  LLVMPositionBuilderAtEnd(g->B, done);
+  LLVMBuildRetVoid(g->B);
+}
+
 LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, const char *module_name,
                         const CgOptions *opts) {
   Cg g = {.C = C, .cx = cx, .opts = opts};
@@ -563,8 +718,18 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
       emit_hess(&g, f, name);
       free(name);
     }
+    if (opts->batch) {
+      name = symbol(opts, f->name, "_batch", NULL);
+      emit_batch(&g, f, name, 0);
+      free(name);
+      name = symbol(opts, f->name, "_grad_batch", NULL);
+      emit_batch(&g, f, name, 1);
+      free(name);
+    }
     pool_end(&g);
   }
+  keep_vector_declarations_alive(&g);
+  free(g.vec_decls);
   LLVMDisposeBuilder(g.B);
   free(g.val);
   free(g.scope_log);

@@ -174,6 +174,8 @@ static int generate_code(const PdcOptions *o, const Program *prog, ExprCtx *cx, 
                      .prefix = o->prefix,
                      .fast_math = o->fast_math,
                      .fp_contract = o->fp_contract,
+                     .batch = o->batch,
+                     .veclib_libmvec = o->veclib_libmvec,
                      .module_name = module_name};
   static const struct {
     unsigned kind;
@@ -276,7 +278,7 @@ static int compile_file(const PdcOptions *o, const char *input) {
     if (outs[i].kind == EMIT_DERIV) listing_write(&outs[i].data, &prog, &cx);
     if (outs[i].kind == EMIT_HEADER) {
       char *guard = o->output && strcmp(o->output, "-") ? file_stem(o->output) : NULL;
-      HeaderOptions ho = {guard ? guard : stem, strcmp(input, "-") == 0 ? "<stdin>" : base, o->prefix};
+      HeaderOptions ho = {guard ? guard : stem, strcmp(input, "-") == 0 ? "<stdin>" : base, o->prefix, o->batch};
       header_write(&outs[i].data, &prog, &cx, &ho);
       free(guard);
     }

@@ -276,11 +276,40 @@ static size_t largest_function(LLVMModuleRef M) {
   return largest;
 }
 
+/* Which vector instruction sets (and libmvec variants) the target machine
+ * has: SSE2 on any x86-64,
+ * AVX2 and AVX-512 from its features (the host's) or its CPU name (the
+ * features a named CPU implies are not visible through the C API, so the
+ * common names are listed; an unlisted CPU gets the SSE2 variants). */
+static unsigned vector_isas(LLVMTargetMachineRef tm) {
+  char *triple = LLVMGetTargetMachineTriple(tm), *cpu = LLVMGetTargetMachineCPU(tm);
+  char *features = LLVMGetTargetMachineFeatureString(tm);
+  unsigned isas = 0;
+  if (strncmp(triple, "x86_64", 6) == 0) {
+    static const char *const avx512[] = {"x86-64-v4", "skylake-avx512", "cascadelake", "cooperlake",
+                                         "cannonlake", "icelake-client", "icelake-server", "tigerlake",
+                                         "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids",
+                                         "znver4", "znver5"};
+    static const char *const avx2[] = {"x86-64-v3", "haswell", "broadwell", "skylake", "alderlake",
+                                       "raptorlake", "meteorlake", "arrowlake", "gracemont", "znver1",
+                                       "znver2", "znver3", "bdver4"};
+    int has512 = strstr(features, "+avx512f") != NULL, has2 = strstr(features, "+avx2") != NULL;
+    for (size_t i = 0; i < countof(avx512); i++) has512 |= strcmp(cpu, avx512[i]) == 0;
+    for (size_t i = 0; i < countof(avx2); i++) has2 |= strcmp(cpu, avx2[i]) == 0;
+    isas = CG_VEC_SSE2 | (has2 || has512 ? CG_VEC_AVX2 : 0) | (has512 ? CG_VEC_AVX512 : 0);
+  }
+  LLVMDisposeMessage(triple);
+  LLVMDisposeMessage(cpu);
+  LLVMDisposeMessage(features);
+  return isas;
+}
+
 int emit_is_huge(LLVMModuleRef M) { return largest_function(M) > EMIT_HUGE_FUNCTION; }
 
 LLVMModuleRef emit_build_module(const Program *prog, ExprCtx *cx, const EmitRequest *req, LLVMContextRef C,
                                 LLVMTargetMachineRef tm, char **err) {
-  CgOptions co = {req->prefix, req->fast_math, req->fp_contract};
+  CgOptions co = {req->prefix, req->fast_math, req->fp_contract, req->batch, req->batch ? vector_isas(tm) : 0,
+                  req->veclib_libmvec};
   LLVMModuleRef M = cg_module(prog, cx, C, req->module_name, &co);
   emit_prepare_module(M, tm);
   /* LLVM's optimizers and code generator cost more than linear time on one

@@ -19,6 +19,8 @@ typedef struct EmitRequest {
   const char *prefix;      /* symbol prefix */
   int fast_math;           /* LLVM fast-math flags everywhere */
   int fp_contract;         /* a*b + c as llvm.fmuladd */
+  int batch;               /* also the f_batch / f_grad_batch loops */
+  int veclib_libmvec;      /* batch loops may call glibc's vector math (x86-64) */
   const char *module_name; /* source file name recorded in the module */
   Buf *out[EMIT_NUM_FORMATS]; /* where each wanted format goes; NULL: not wanted */
 } EmitRequest;

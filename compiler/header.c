@@ -69,7 +69,37 @@ static void put_call(Buf *out, const char *prefix, const LFunc *f) {
   buf_putc(out, ')');
 }
 
-static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *prefix) {
+/* (size_t n, const double *restrict p1, ..., double *restrict out[, grad]) */
+static void put_batch_params(Buf *out, const LFunc *f, int with_grad) {
+  buf_puts(out, "(size_t n");
+  for (int i = 0; i < f->nparams; i++) {
+    buf_puts(out, ", const double *PDC_RESTRICT ");
+    put_param(out, f->params[i]);
+  }
+  buf_puts(out, ", double *PDC_RESTRICT out");
+  if (with_grad) buf_puts(out, ", double *PDC_RESTRICT grad");
+  buf_putc(out, ')');
+}
+
+static void write_batch(Buf *out, const LFunc *f, const char *prefix) {
+  const char *n = f->name;
+  buf_printf(out, "/* %s at n points: out[i] = %s", n, prefix);
+  put_call(out, "", f);
+  buf_puts(out, " with each parameter read from its array at i. */\nvoid ");
+  buf_printf(out, "%s%s_batch", prefix, n);
+  put_batch_params(out, f, 0);
+  buf_puts(out, ";\n");
+  buf_printf(out, "/* %s and its gradient at n points: out[i] as %s%s_batch", n, prefix, n);
+  if (f->nwrt) {
+    buf_puts(out, ", grad[j*n + i] = the partial by");
+    for (int j = 0; j < f->nwrt; j++) buf_printf(out, "%s %s (j = %d)", j ? "," : "", f->params[f->wrt[j]], j);
+  }
+  buf_printf(out, ". */\nvoid %s%s_grad_batch", prefix, n);
+  put_batch_params(out, f, 1);
+  buf_puts(out, ";\n");
+}
+
+static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *prefix, int batch) {
   const char *n = f->name;
   buf_puts(out, "/* ");
   put_call(out, prefix, f);
@@ -107,6 +137,7 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *pr
     put_params(out, f, "double *H");
     buf_puts(out, ";\n");
   }
+  if (batch) write_batch(out, f, prefix);
   buf_putc(out, '\n');
 }
 
@@ -125,9 +156,18 @@ void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOption
              " * native code. The generated code is reentrant: it keeps no global state,\n"
              " * allocates nothing and depends on nothing but libm, so any function may\n"
              " * be called from several threads at once. Link with -lm. */\n"
-             "#ifndef %s\n#define %s\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n",
+             "#ifndef %s\n#define %s\n\n",
              opts->source, g, g);
-  for (int i = 0; i < prog->nfuncs; i++) write_function(out, &prog->funcs[i], cx, opts->prefix);
+  if (opts->batch)
+    buf_puts(out, "/* The batch functions take structure-of-arrays inputs of n doubles each, any n,\n"
+                  " * any alignment (8-byte aligned is enough; 32 or 64 is faster). No output may\n"
+                  " * overlap another array (restrict). A call on a part of the arrays computes\n"
+                  " * that part only, so threads may share a batch by ranges of i. */\n"
+                  "#include <stddef.h>\n"
+                  "#ifndef PDC_RESTRICT\n#ifdef __cplusplus\n#define PDC_RESTRICT __restrict\n#else\n"
+                  "#define PDC_RESTRICT restrict\n#endif\n#endif\n\n");
+  buf_puts(out, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
+  for (int i = 0; i < prog->nfuncs; i++) write_function(out, &prog->funcs[i], cx, opts->prefix, opts->batch);
   buf_printf(out, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", g);
   buf_free(&guard);
 }

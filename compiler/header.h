@@ -12,6 +12,7 @@ typedef struct HeaderOptions {
   const char *guard_stem; /* file stem the include guard is made from */
   const char *source;     /* input name, for the banner */
   const char *prefix;
+  int batch; /* declare f_batch and f_grad_batch too */
 } HeaderOptions;
 
 void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOptions *opts);

@@ -44,7 +44,10 @@ void options_print_help(void) {
          "  --cpu=<name>           target CPU, e.g. x86-64-v3 (default: the host's CPU and features)\n"
          "  -ffp-contract=on|off   fuse a*b+c into fused multiply-adds (default on, as clang)\n"
          "  -ffast-math            allow real-number rewrites and LLVM's fast-math flags\n"
-         "  -fno-fast-math         the default: results as IEEE evaluation of the formula gives\n\n"
+         "  -fno-fast-math         the default: results as IEEE evaluation of the formula gives\n"
+         "  --batch                also f_batch and f_grad_batch: loops over arrays of points\n"
+         "  -fveclib=libmvec|none  in batch loops, call glibc's vector math (libmvec, within\n"
+         "                         4 ulp; link with -lm) for sin, exp, ... (default none)\n\n"
          "Inspection:\n"
          "  --dump=tokens|ast|dag  print the tokens, the syntax tree or the expression DAG to\n"
          "                         standard output and stop after that phase\n"
@@ -166,6 +169,14 @@ int options_parse(int argc, char **argv, PdcOptions *o) {
       o->fp_contract = 1;
     } else if (strcmp(a, "-ffp-contract=off") == 0) {
       o->fp_contract = 0;
+    } else if (strcmp(a, "--batch") == 0) {
+      o->batch = 1;
+    } else if (strcmp(a, "-fveclib=libmvec") == 0) {
+      o->veclib_libmvec = 1;
+    } else if (strcmp(a, "-fveclib=none") == 0) {
+      o->veclib_libmvec = 0;
+    } else if (strncmp(a, "-fveclib=", 9) == 0) {
+      return bad("unknown vector library '%s' (expected libmvec or none)", a + 9);
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || strcmp(a, "-help") == 0) {
       o->help = 1;
     } else if (strcmp(a, "--version") == 0 || strcmp(a, "-version") == 0) {

@@ -24,6 +24,8 @@ typedef struct PdcOptions {
   const char *prefix; /* --prefix, "" by default */
   int fast_math;      /* -ffast-math */
   int fp_contract;    /* -ffp-contract=on (default) / off */
+  int batch;          /* --batch: f_batch and f_grad_batch too */
+  int veclib_libmvec; /* -fveclib=libmvec */
   int help, version;
 } PdcOptions;
 

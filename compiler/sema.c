@@ -516,7 +516,7 @@ static int is_reserved_symbol(const char *name) {
   return 0;
 }
 
-int sema_symbol_names(const AstFunc *fn, const char *prefix, Arena *arena, const char **names) {
+int sema_symbol_names(const AstFunc *fn, const char *prefix, int with_batch, Arena *arena, const char **names) {
   Buf b;
   buf_init(&b);
   int n = 0;
@@ -533,6 +533,11 @@ int sema_symbol_names(const AstFunc *fn, const char *prefix, Arena *arena, const
   if (fn->hessian) {
     b.len = 0;
     buf_printf(&b, "%s%s_hess", prefix, fn->name.name);
+    names[n++] = arena_strndup(arena, b.data, b.len);
+  }
+  for (int i = 0; with_batch && i < 2; i++) {
+    b.len = 0;
+    buf_printf(&b, "%s%s%s", prefix, fn->name.name, i ? "_grad_batch" : "_batch");
     names[n++] = arena_strndup(arena, b.data, b.len);
   }
   buf_free(&b);
@@ -554,8 +559,10 @@ static void check_symbols(Sema *S, FuncInfo **infos, int n) {
       for (int w = 0; w < fn->nwrt; w++) bad |= fn->wrt_index[w] < 0;
       if (bad) continue;
     }
-    const char **names = ARENA_ARRAY(S->arena, const char *, fn->nwrt + 4);
-    int k = sema_symbol_names(fn, S->opts->prefix, S->arena, names);
+    /* the batch names are reserved with or without --batch, so a file
+     * means the same whatever the flags */
+    const char **names = ARENA_ARRAY(S->arena, const char *, fn->nwrt + 6);
+    int k = sema_symbol_names(fn, S->opts->prefix, 1, S->arena, names);
     for (int j = 0; j < k; j++) {
       if (is_reserved_symbol(names[j])) {
         diag_error(S->d, fn->name.span, "function '%s' would define the symbol '%s', which is reserved (C keyword or C library name); rename it%s",

@@ -21,8 +21,9 @@ typedef struct SemaOptions {
 /* Returns the number of errors reported. */
 int sema_check(AstFile *file, const SemaOptions *opts, Arena *arena, Diag *d);
 
-/* The generated symbol names of a function; returns how many were written
- * (at most 3 + nwrt). Each name is allocated in arena. */
-int sema_symbol_names(const AstFunc *fn, const char *prefix, Arena *arena, const char **names);
+/* The generated symbol names of a function, with the batch kernels' when
+ * with_batch; returns how many were written (at most 5 + nwrt). Each name is
+ * allocated in arena. */
+int sema_symbol_names(const AstFunc *fn, const char *prefix, int with_batch, Arena *arena, const char **names);
 
 #endif

@@ -202,7 +202,7 @@ static void describe_function(Arena *a, const LFunc *lf, const char *prefix, pd_
   f->wrt = wrt;
   /* value, one partial per wrt variable, grad, and hess when present */
   const char **names = ARENA_ARRAY(a, const char *, lf->nwrt + 3);
-  sema_symbol_names(lf->ast, prefix, a, names);
+  sema_symbol_names(lf->ast, prefix, 0, a, names);
   f->symbol = names[0];
   f->partial_symbols = names + 1;
   f->grad_symbol = names[1 + lf->nwrt];
