@@ -1,6 +1,7 @@
 /* fuzz_pipeline.c — libFuzzer target over pdc's whole pipeline up to code
  * generation: lexer, parser, sema, lowering, differentiation, the
- * derivative listing and the C header, then the LLVM module (generated and
+ * derivative listing and the C header, then the LLVM module with the batch
+ * loops (generated and
  * verified; the optimizer is LLVM's, not ours, and would only slow the
  * search down). Each input is compiled with and without -ffast-math.
  *
@@ -36,12 +37,13 @@ static void compile(const uint8_t *data, size_t size, int fast_math) {
     Buf text;
     buf_init(&text);
     listing_write(&text, &fe.prog, &fe.cx);
-    HeaderOptions ho = {.guard_stem = "fuzz", .source = "fuzz.pd", .prefix = ""};
+    HeaderOptions ho = {.guard_stem = "fuzz", .source = "fuzz.pd", .prefix = "", .batch = 1};
     header_write(&text, &fe.prog, &fe.cx, &ho);
     buf_free(&text);
 
+    /* with the batch loops, and libmvec's variants in them */
     EmitRequest req = {.opt_level = 0, .fast_math = fast_math, .fp_contract = 1, .prefix = "",
-                       .module_name = "fuzz.pd"};
+                       .batch = 1, .veclib_libmvec = 1, .module_name = "fuzz.pd"};
     LLVMContextRef C = LLVMContextCreate();
     char *err = NULL;
     LLVMModuleRef M = emit_build_module(&fe.prog, &fe.cx, &req, C, target_machine(), &err);
