@@ -21,7 +21,8 @@ typedef struct Cg {
   LLVMBuilderRef B;
   ExprCtx *cx;
   const CgOptions *opts;
-  LLVMTypeRef dbl, i1;
+  LLVMTypeRef dbl, i1; /* dbl: the real type, float with --precision=f32 */
+  unsigned real_size;  /* its size in bytes, also the alignment of arrays of it */
   LLVMValueRef *val; /* node id -> value in the current function */
   size_t nval;
   uint32_t *scope_log; /* ids given a value inside the current branch scopes */
@@ -85,15 +86,17 @@ static void add_param_attr(Cg *g, LLVMValueRef fn, unsigned param, const char *n
 static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsigned n) {
   LLVMTypeRef ps[2] = {g->dbl, g->dbl};
   LLVMTypeRef fty = LLVMFunctionType(g->dbl, ps, n, 0);
-  LLVMValueRef fn = LLVMGetNamedFunction(g->M, name);
+  char fname[32]; /* sinf, cbrtf, ... in single precision */
+  snprintf(fname, sizeof fname, "%s%s", name, g->real_size == 4 ? "f" : "");
+  LLVMValueRef fn = LLVMGetNamedFunction(g->M, fname);
   if (!fn) {
-    fn = LLVMAddFunction(g->M, name, fty);
+    fn = LLVMAddFunction(g->M, fname, fty);
     add_fn_attr(g, fn, "memory", 0);
     add_fn_attr(g, fn, "nounwind", 0);
     add_fn_attr(g, fn, "willreturn", 0);
   }
   LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, n, "");
-  add_vector_variants(g, call, name, name, n);
+  add_vector_variants(g, call, fname, name, n);
   return call;
 }
 
@@ -131,15 +134,17 @@ static void add_vector_variants(Cg *g, LLVMValueRef call, const char *scalar, co
     char letter;
     unsigned lanes;
   } isas[] = {{CG_VEC_SSE2, 'b', 2}, {CG_VEC_AVX2, 'd', 4}, {CG_VEC_AVX512, 'e', 8}};
-  const char *vs = nargs == 2 ? "vv" : "v";
+  const char *vs = nargs == 2 ? "vv" : "v", *suffix = g->real_size == 4 ? "f" : "";
+  unsigned per_lane = 8 / g->real_size; /* a float variant has twice the lanes */
   Buf attr;
   buf_init(&attr);
   for (size_t i = 0; i < countof(isas); i++) {
     if (!(g->vec_isas & isas[i].isa)) continue;
+    unsigned lanes = isas[i].lanes * per_lane;
     char vname[64];
-    snprintf(vname, sizeof vname, "_ZGV%cN%u%s_%s", isas[i].letter, isas[i].lanes, vs, libm);
-    buf_printf(&attr, "%s_ZGV_LLVM_N%u%s_%s(%s)", attr.len ? "," : "", isas[i].lanes, vs, scalar, vname);
-    keep_vector_declaration(g, vname, isas[i].lanes, nargs);
+    snprintf(vname, sizeof vname, "_ZGV%cN%u%s_%s%s", isas[i].letter, lanes, vs, libm, suffix);
+    buf_printf(&attr, "%s_ZGV_LLVM_N%u%s_%s(%s)", attr.len ? "," : "", lanes, vs, scalar, vname);
+    keep_vector_declaration(g, vname, lanes, nargs);
   }
   static const char key[] = "vector-function-abi-variant";
   LLVMAddCallSiteAttribute(call, LLVMAttributeFunctionIndex,
@@ -268,7 +273,7 @@ static LLVMValueRef pooled_constant(Cg *g, Expr *e) {
   LLVMValueRef idx[2] = {LLVMConstInt(i64, 0, 0), LLVMConstInt(i64, (unsigned long long)g->pool_index[e->id], 0)};
   LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->pool_type, g->pool, idx, 2, "");
   LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, p, "");
-  LLVMSetAlignment(v, 8);
+  LLVMSetAlignment(v, g->real_size);
   return v;
 }
 
@@ -556,13 +561,13 @@ static void mark_output_pointer(Cg *g, LLVMValueRef fn, const LFunc *f, int nval
   add_param_attr(g, fn, i, "noalias", 0);
   add_param_attr(g, fn, i, "nocapture", 0);
   add_param_attr(g, fn, i, "writeonly", 0);
-  if (nvalues > 0) add_param_attr(g, fn, i, "dereferenceable", (uint64_t)nvalues * sizeof(double));
+  if (nvalues > 0) add_param_attr(g, fn, i, "dereferenceable", (uint64_t)nvalues * g->real_size);
 }
 
 static void store_at(Cg *g, LLVMValueRef base, int index, LLVMValueRef v) {
   LLVMValueRef idx = LLVMConstInt(LLVMInt64TypeInContext(g->C), (unsigned long long)index, 0);
   LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->dbl, base, &idx, 1, "");
-  LLVMSetAlignment(LLVMBuildStore(g->B, v, p), 8);
+  LLVMSetAlignment(LLVMBuildStore(g->B, v, p), g->real_size);
 }
 
 static char *symbol(const CgOptions *o, const char *fn, const char *suffix, const char *var) {
@@ -663,7 +668,7 @@ static void emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
   g->nval = nv;
   for (unsigned k = 0; k < np; k++) {
     LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, element(g, LLVMGetParam(fn, 1 + k), i), f->params[k]);
-    LLVMSetAlignment(v, 8);
+    LLVMSetAlignment(v, g->real_size);
     g->val[ex_var(g->cx, (int)k)->id] = v;
   }
   int nroots = with_grad ? f->nwrt + 1 : 1;
@@ -673,10 +678,10 @@ static void emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
   g->vec_isas = g->opts->libmvec ? g->opts->vec_isas : 0;
   emit_all(g, roots, (size_t)nroots);
   g->vec_isas = 0;
-  LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->value), element(g, LLVMGetParam(fn, 1 + np), i)), 8);
+  LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->value), element(g, LLVMGetParam(fn, 1 + np), i)), g->real_size);
   for (int j = 0; with_grad && j < f->nwrt; j++) {
     LLVMValueRef at = LLVMBuildAdd(g->B, LLVMBuildMul(g->B, LLVMConstInt(i64, (unsigned long long)j, 0), n, ""), i, "");
-    LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->partials[j]), element(g, LLVMGetParam(fn, 2 + np), at)), 8);
+    LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->partials[j]), element(g, LLVMGetParam(fn, 2 + np), at)), g->real_size);
   }
   free(roots);
   LLVMValueRef next = LLVMBuildAdd(g->B, i, LLVMConstInt(i64, 1, 0), "");
@@ -696,7 +701,8 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   g.M = LLVMModuleCreateWithNameInContext(module_name, C);
   LLVMSetSourceFileName(g.M, module_name, strlen(module_name));
   g.B = LLVMCreateBuilderInContext(C);
-  g.dbl = LLVMDoubleTypeInContext(C);
+  g.dbl = opts->f32 ? LLVMFloatTypeInContext(C) : LLVMDoubleTypeInContext(C);
+  g.real_size = opts->f32 ? 4 : 8;
   g.i1 = LLVMInt1TypeInContext(C);
   g.fmf = opts->fast_math ? LLVMFastMathAll : LLVMFastMathNone;
   for (int i = 0; i < prog->nfuncs; i++) {

@@ -30,6 +30,7 @@ typedef struct CgOptions {
   int batch;          /* also f_batch and f_grad_batch */
   unsigned vec_isas;  /* CG_VEC_* vector instruction sets of the target (batch only) */
   int libmvec;        /* batch loops may call libmvec's variants for vec_isas */
+  int f32;            /* float instead of double everywhere (--precision=f32) */
 } CgOptions;
 
 LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, const char *module_name,

@@ -176,6 +176,7 @@ static int generate_code(const PdcOptions *o, const Program *prog, ExprCtx *cx, 
                      .fp_contract = o->fp_contract,
                      .batch = o->batch,
                      .veclib_libmvec = o->veclib_libmvec,
+                     .f32 = o->f32,
                      .module_name = module_name};
   static const struct {
     unsigned kind;
@@ -278,7 +279,8 @@ static int compile_file(const PdcOptions *o, const char *input) {
     if (outs[i].kind == EMIT_DERIV) listing_write(&outs[i].data, &prog, &cx);
     if (outs[i].kind == EMIT_HEADER) {
       char *guard = o->output && strcmp(o->output, "-") ? file_stem(o->output) : NULL;
-      HeaderOptions ho = {guard ? guard : stem, strcmp(input, "-") == 0 ? "<stdin>" : base, o->prefix, o->batch};
+      HeaderOptions ho = {guard ? guard : stem, strcmp(input, "-") == 0 ? "<stdin>" : base, o->prefix, o->batch,
+                          o->f32};
       header_write(&outs[i].data, &prog, &cx, &ho);
       free(guard);
     }

@@ -309,7 +309,7 @@ int emit_is_huge(LLVMModuleRef M) { return largest_function(M) > EMIT_HUGE_FUNCT
 LLVMModuleRef emit_build_module(const Program *prog, ExprCtx *cx, const EmitRequest *req, LLVMContextRef C,
                                 LLVMTargetMachineRef tm, char **err) {
   CgOptions co = {req->prefix, req->fast_math, req->fp_contract, req->batch, req->batch ? vector_isas(tm) : 0,
-                  req->veclib_libmvec};
+                  req->veclib_libmvec, req->f32};
   LLVMModuleRef M = cg_module(prog, cx, C, req->module_name, &co);
   emit_prepare_module(M, tm);
   /* LLVM's optimizers and code generator cost more than linear time on one

@@ -21,6 +21,7 @@ typedef struct EmitRequest {
   int fp_contract;         /* a*b + c as llvm.fmuladd */
   int batch;               /* also the f_batch / f_grad_batch loops */
   int veclib_libmvec;      /* batch loops may call glibc's vector math (x86-64) */
+  int f32;                 /* float instead of double (--precision=f32) */
   const char *module_name; /* source file name recorded in the module */
   Buf *out[EMIT_NUM_FORMATS]; /* where each wanted format goes; NULL: not wanted */
 } EmitRequest;

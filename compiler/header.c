@@ -2,6 +2,7 @@
 #include "header.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "print.h"
@@ -29,10 +30,10 @@ static void put_param(Buf *out, const char *name) {
     if (strcmp(c_keywords[i], name) == 0) buf_putc(out, '_');
 }
 
-static void put_params(Buf *out, const LFunc *f, const char *extra) {
+static void put_params(Buf *out, const LFunc *f, const char *real, const char *extra) {
   buf_putc(out, '(');
   for (int i = 0; i < f->nparams; i++) {
-    buf_puts(out, i ? ", double " : "double ");
+    buf_printf(out, "%s%s ", i ? ", " : "", real);
     put_param(out, f->params[i]);
   }
   if (extra) buf_printf(out, "%s%s", f->nparams ? ", " : "", extra);
@@ -70,24 +71,24 @@ static void put_call(Buf *out, const char *prefix, const LFunc *f) {
 }
 
 /* (size_t n, const double *restrict p1, ..., double *restrict out[, grad]) */
-static void put_batch_params(Buf *out, const LFunc *f, int with_grad) {
+static void put_batch_params(Buf *out, const LFunc *f, const char *real, int with_grad) {
   buf_puts(out, "(size_t n");
   for (int i = 0; i < f->nparams; i++) {
-    buf_puts(out, ", const double *PDC_RESTRICT ");
+    buf_printf(out, ", const %s *PDC_RESTRICT ", real);
     put_param(out, f->params[i]);
   }
-  buf_puts(out, ", double *PDC_RESTRICT out");
-  if (with_grad) buf_puts(out, ", double *PDC_RESTRICT grad");
+  buf_printf(out, ", %s *PDC_RESTRICT out", real);
+  if (with_grad) buf_printf(out, ", %s *PDC_RESTRICT grad", real);
   buf_putc(out, ')');
 }
 
-static void write_batch(Buf *out, const LFunc *f, const char *prefix) {
+static void write_batch(Buf *out, const LFunc *f, const char *prefix, const char *real) {
   const char *n = f->name;
   buf_printf(out, "/* %s at n points: out[i] = %s", n, prefix);
   put_call(out, "", f);
   buf_puts(out, " with each parameter read from its array at i. */\nvoid ");
   buf_printf(out, "%s%s_batch", prefix, n);
-  put_batch_params(out, f, 0);
+  put_batch_params(out, f, real, 0);
   buf_puts(out, ";\n");
   buf_printf(out, "/* %s and its gradient at n points: out[i] as %s%s_batch", n, prefix, n);
   if (f->nwrt) {
@@ -95,25 +96,25 @@ static void write_batch(Buf *out, const LFunc *f, const char *prefix) {
     for (int j = 0; j < f->nwrt; j++) buf_printf(out, "%s %s (j = %d)", j ? "," : "", f->params[f->wrt[j]], j);
   }
   buf_printf(out, ". */\nvoid %s%s_grad_batch", prefix, n);
-  put_batch_params(out, f, 1);
+  put_batch_params(out, f, real, 1);
   buf_puts(out, ";\n");
 }
 
-static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *prefix, int batch) {
+static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *prefix, int batch, const char *real) {
   const char *n = f->name;
   buf_puts(out, "/* ");
   put_call(out, prefix, f);
   buf_puts(out, " = ");
   put_formula(out, cx, f, f->value);
-  buf_printf(out, " */\ndouble %s%s", prefix, n);
-  put_params(out, f, NULL);
+  buf_printf(out, " */\n%s %s%s", real, prefix, n);
+  put_params(out, f, real, NULL);
   buf_puts(out, ";\n");
   for (int j = 0; j < f->nwrt; j++) {
     const char *v = f->params[f->wrt[j]];
     buf_printf(out, "/* d%s/d%s = ", n, v);
     put_formula(out, cx, f, f->partials[j]);
-    buf_printf(out, " */\ndouble %s%s_d%s", prefix, n, v);
-    put_params(out, f, NULL);
+    buf_printf(out, " */\n%s %s%s_d%s", real, prefix, n, v);
+    put_params(out, f, real, NULL);
     buf_puts(out, ";\n");
   }
   buf_printf(out, "/* Returns %s", prefix);
@@ -125,8 +126,10 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *pr
   } else {
     buf_puts(out, "; it has no wrt variables, so grad is not written (it may be NULL)");
   }
-  buf_printf(out, ". */\ndouble %s%s_grad", prefix, n);
-  put_params(out, f, "double *grad");
+  buf_printf(out, ". */\n%s %s%s_grad", real, prefix, n);
+  char extra[16];
+  snprintf(extra, sizeof extra, "%s *grad", real);
+  put_params(out, f, real, extra);
   buf_puts(out, ";\n");
   if (f->hessian) {
     int k = f->nwrt;
@@ -134,10 +137,11 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *pr
                n);
     for (int j = 0; j < k; j++) buf_printf(out, "%s%s", j ? ", " : "", f->params[f->wrt[j]]);
     buf_printf(out, "). */\nvoid %s%s_hess", prefix, n);
-    put_params(out, f, "double *H");
+    snprintf(extra, sizeof extra, "%s *H", real);
+    put_params(out, f, real, extra);
     buf_puts(out, ";\n");
   }
-  if (batch) write_batch(out, f, prefix);
+  if (batch) write_batch(out, f, prefix, real);
   buf_putc(out, '\n');
 }
 
@@ -159,15 +163,15 @@ void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOption
              "#ifndef %s\n#define %s\n\n",
              opts->source, g, g);
   if (opts->batch)
-    buf_puts(out, "/* The batch functions take structure-of-arrays inputs of n doubles each, any n,\n"
-                  " * any alignment (8-byte aligned is enough; 32 or 64 is faster). No output may\n"
+    buf_puts(out, "/* The batch functions take structure-of-arrays inputs of n values each, any n,\n"
+                  " * any alignment (element-aligned is enough; 32 or 64 is faster). No output may\n"
                   " * overlap another array (restrict). A call on a part of the arrays computes\n"
                   " * that part only, so threads may share a batch by ranges of i. */\n"
                   "#include <stddef.h>\n"
                   "#ifndef PDC_RESTRICT\n#ifdef __cplusplus\n#define PDC_RESTRICT __restrict\n#else\n"
                   "#define PDC_RESTRICT restrict\n#endif\n#endif\n\n");
   buf_puts(out, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-  for (int i = 0; i < prog->nfuncs; i++) write_function(out, &prog->funcs[i], cx, opts->prefix, opts->batch);
+  for (int i = 0; i < prog->nfuncs; i++) write_function(out, &prog->funcs[i], cx, opts->prefix, opts->batch, opts->f32 ? "float" : "double");
   buf_printf(out, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", g);
   buf_free(&guard);
 }

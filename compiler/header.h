@@ -13,6 +13,7 @@ typedef struct HeaderOptions {
   const char *source;     /* input name, for the banner */
   const char *prefix;
   int batch; /* declare f_batch and f_grad_batch too */
+  int f32;   /* float instead of double */
 } HeaderOptions;
 
 void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOptions *opts);

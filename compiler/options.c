@@ -46,6 +46,7 @@ void options_print_help(void) {
          "  -ffast-math            allow real-number rewrites and LLVM's fast-math flags\n"
          "  -fno-fast-math         the default: results as IEEE evaluation of the formula gives\n"
          "  --batch                also f_batch and f_grad_batch: loops over arrays of points\n"
+         "  --precision=f64|f32    double (default) or float for every generated function\n"
          "  -fveclib=libmvec|none  in batch loops, call glibc's vector math (libmvec, within\n"
          "                         4 ulp; link with -lm) for sin, exp, ... (default none)\n\n"
          "Inspection:\n"
@@ -169,6 +170,12 @@ int options_parse(int argc, char **argv, PdcOptions *o) {
       o->fp_contract = 1;
     } else if (strcmp(a, "-ffp-contract=off") == 0) {
       o->fp_contract = 0;
+    } else if (strcmp(a, "--precision=f32") == 0) {
+      o->f32 = 1;
+    } else if (strcmp(a, "--precision=f64") == 0) {
+      o->f32 = 0;
+    } else if (strncmp(a, "--precision=", 12) == 0) {
+      return bad("unknown precision '%s' (expected f64 or f32)", a + 12);
     } else if (strcmp(a, "--batch") == 0) {
       o->batch = 1;
     } else if (strcmp(a, "-fveclib=libmvec") == 0) {

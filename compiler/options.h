@@ -26,6 +26,7 @@ typedef struct PdcOptions {
   int fp_contract;    /* -ffp-contract=on (default) / off */
   int batch;          /* --batch: f_batch and f_grad_batch too */
   int veclib_libmvec; /* -fveclib=libmvec */
+  int f32;            /* --precision=f32 */
   int help, version;
 } PdcOptions;
 
