@@ -11,6 +11,9 @@ f computed with torch operations elementwise, f.sum().backward(); the seconds of
 forward and backward (median of R repetitions) over all N points. When autograd's saved
 tensors for N points would pass the memory budget, the points go through in chunks of B
 (still large batches: per-operation overhead is nothing at that size); OUT says B.
+A slow function gets at most about CAP seconds ("cap") for each thread count: fewer
+repetitions (at least one), and runs that stop after the chunks done in CAP/R seconds
+(the rate is points done over their time); OUT says how many runs and points.
 Results are written to OUT after every function, so a timeout keeps what was done.
 """
 
@@ -105,7 +108,7 @@ def graph_tensors(y):
     return len(seen)
 
 
-def measure(f, gen, n, reps, threads, budget):
+def measure(f, gen, n, reps, threads, budget, cap):
     xs_all = inputs(gen, n)
     probe = [x[:1024].detach().requires_grad_() for x in xs_all]
     nodes = graph_tensors(f(*probe).sum())
@@ -116,16 +119,22 @@ def measure(f, gen, n, reps, threads, budget):
     for t in threads:
         torch.set_num_threads(t)
         f(*probe).sum().backward()  # warm up this thread count
-        times = []
-        for _ in range(reps):
+        rates = []
+        spent = 0.0
+        done = n
+        while len(rates) < reps and (not rates or spent < cap):
             total = 0.0
             sf = sg = af = ag = 0.0
+            done = 0
             for s in range(0, n, chunk):
+                if done and total > cap / reps:
+                    break  # a slow function: this run counts the chunks done so far
                 xs = [x[s:s + chunk].detach().requires_grad_() for x in xs_all]
                 t0 = time.perf_counter()
                 y = f(*xs)
                 y.sum().backward()
                 total += time.perf_counter() - t0
+                done += xs[0].shape[0]
                 yd = y.detach()
                 sf += yd.sum().item()
                 af += yd.abs().sum().item()
@@ -133,9 +142,14 @@ def measure(f, gen, n, reps, threads, budget):
                     sg += x.grad.sum().item()
                     ag += x.grad.abs().sum().item()
                 del y, yd, xs
-            times.append(total)
-        out["t%d" % t] = statistics.median(times)
-        out.update(sum_f=sf, sum_g=sg, abs_f=af, abs_g=ag)
+            rates.append(done / total)
+            spent += total
+        # seconds for all n points, from the median rate
+        out["t%d" % t] = n / statistics.median(rates)
+        out["reps%d" % t] = len(rates)
+        out["points%d" % t] = done
+        if done == n:
+            out.update(sum_f=sf, sum_g=sg, abs_f=af, abs_g=ag)
     return out
 
 
@@ -148,7 +162,7 @@ def main():
             f = SUITE.get(name) or from_pd(item["file"], name)
             t0 = time.perf_counter()
             results[name] = measure(f, item["gen"], spec["points"], spec["reps"], spec["threads"],
-                                    spec["budget"])
+                                    spec["budget"], spec.get("cap", 60))
             msg = "%.1f s" % (time.perf_counter() - t0)
         except benchlib.Unsupported as e:
             results[name] = {"error": "unsupported: %s" % e}
