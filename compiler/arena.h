@@ -14,7 +14,7 @@ typedef struct Arena {
 } Arena;
 
 void arena_init(Arena *a);
-void *arena_alloc(Arena *a, size_t size);  /* zeroed, aligned for any type */
+void *arena_alloc(Arena *a, size_t size); /* zeroed, aligned for any type */
 char *arena_strndup(Arena *a, const char *s, size_t n);
 void arena_free_all(Arena *a);
 

@@ -16,12 +16,36 @@ void ast_dump_expr(Buf *out, const Ast *e) {
   switch (e->kind) {
   case AST_NUM: buf_put_double(out, e->num); return;
   case AST_NAME: buf_puts(out, e->name); return;
-  case AST_NEG: buf_puts(out, "(neg"); dump_kids(out, e, 0); buf_putc(out, ')'); return;
-  case AST_NOT: buf_puts(out, "(not"); dump_kids(out, e, 0); buf_putc(out, ')'); return;
-  case AST_POW: buf_puts(out, "(pow"); dump_kids(out, e, 0); buf_putc(out, ')'); return;
-  case AST_AND: buf_puts(out, "(and"); dump_kids(out, e, 0); buf_putc(out, ')'); return;
-  case AST_OR: buf_puts(out, "(or"); dump_kids(out, e, 0); buf_putc(out, ')'); return;
-  case AST_IF: buf_puts(out, "(if"); dump_kids(out, e, 0); buf_putc(out, ')'); return;
+  case AST_NEG:
+    buf_puts(out, "(neg");
+    dump_kids(out, e, 0);
+    buf_putc(out, ')');
+    return;
+  case AST_NOT:
+    buf_puts(out, "(not");
+    dump_kids(out, e, 0);
+    buf_putc(out, ')');
+    return;
+  case AST_POW:
+    buf_puts(out, "(pow");
+    dump_kids(out, e, 0);
+    buf_putc(out, ')');
+    return;
+  case AST_AND:
+    buf_puts(out, "(and");
+    dump_kids(out, e, 0);
+    buf_putc(out, ')');
+    return;
+  case AST_OR:
+    buf_puts(out, "(or");
+    dump_kids(out, e, 0);
+    buf_putc(out, ')');
+    return;
+  case AST_IF:
+    buf_puts(out, "(if");
+    dump_kids(out, e, 0);
+    buf_putc(out, ')');
+    return;
   case AST_CMP:
     buf_printf(out, "(%s", lex_token_name((TokenKind)e->ops[0]));
     dump_kids(out, e, 0);

@@ -39,9 +39,9 @@ typedef struct AstConst AstConst;
 /* What a name or call refers to, filled by sema. */
 typedef enum {
   REF_NONE,
-  REF_PARAM,   /* index = parameter number */
-  REF_LET,     /* index = let number in the function */
-  REF_CONST,   /* konst */
+  REF_PARAM, /* index = parameter number */
+  REF_LET,   /* index = let number in the function */
+  REF_CONST, /* konst */
   REF_PI,
   REF_BUILTIN, /* index = Builtin id */
   REF_FUNC,    /* func */
@@ -84,7 +84,7 @@ struct AstFunc {
   int nparams;
   AstName *wrt; /* as written; sema resolves wrt_index */
   int nwrt;
-  int has_wrt; /* a wrt clause was written */
+  int has_wrt;    /* a wrt clause was written */
   int *wrt_index; /* sema: parameter index of each wrt variable */
   int hessian;
   Span hessian_span;

@@ -17,8 +17,6 @@ const Builtin *builtin_lookup(const char *name) {
   return NULL;
 }
 
-const Builtin *builtin_at(int i) {
-  return i >= 0 && (size_t)i < countof(builtins) ? &builtins[i] : NULL;
-}
+const Builtin *builtin_at(int i) { return i >= 0 && (size_t)i < countof(builtins) ? &builtins[i] : NULL; }
 
 int builtin_index(const Builtin *b) { return (int)(b - builtins); }

@@ -23,7 +23,7 @@ typedef struct Cg {
   const CgOptions *opts;
   LLVMTypeRef dbl, i1; /* dbl: the real type, float with --precision=f32 */
   unsigned real_size;  /* its size in bytes, also the alignment of arrays of it */
-  LLVMValueRef *val; /* node id -> value in the current function */
+  LLVMValueRef *val;   /* node id -> value in the current function */
   size_t nval;
   uint32_t *scope_log; /* ids given a value inside the current branch scopes */
   size_t nlog, caplog;
@@ -35,7 +35,7 @@ typedef struct Cg {
   LLVMTypeRef pool_type;
   int32_t *pool_index; /* node id -> index in the table, -1 if not there */
   size_t npool_index;
-  unsigned vec_isas; /* inside a batch loop: CG_VEC_* variants calls may use */
+  unsigned vec_isas;       /* inside a batch loop: CG_VEC_* variants calls may use */
   LLVMValueRef *vec_decls; /* vector functions declared, kept until vectorization */
   size_t nvec_decls;
 } Cg;
@@ -106,8 +106,8 @@ static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsig
  * attribute naming the variants the target has, and their declarations are
  * kept alive (llvm.compiler.used) until the loop vectorizer has run. Only
  * batch functions get it, so scalar results never depend on libmvec. */
-static const char *const libmvec_functions[] = {"sin",  "cos",  "tan",  "asin", "acos",  "atan",  "sinh",
-                                                "cosh", "tanh", "exp",  "log",  "log2",  "log10", "pow",
+static const char *const libmvec_functions[] = {"sin",  "cos",  "tan",   "asin",  "acos",  "atan",  "sinh",
+                                                "cosh", "tanh", "exp",   "log",   "log2",  "log10", "pow",
                                                 "cbrt", "erf",  "log1p", "expm1", "atan2", "hypot"};
 
 static int in_libmvec(const char *libm) {
@@ -681,7 +681,8 @@ static void emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
   LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->value), element(g, LLVMGetParam(fn, 1 + np), i)), g->real_size);
   for (int j = 0; with_grad && j < f->nwrt; j++) {
     LLVMValueRef at = LLVMBuildAdd(g->B, LLVMBuildMul(g->B, LLVMConstInt(i64, (unsigned long long)j, 0), n, ""), i, "");
-    LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->partials[j]), element(g, LLVMGetParam(fn, 2 + np), at)), g->real_size);
+    LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->partials[j]), element(g, LLVMGetParam(fn, 2 + np), at)),
+                     g->real_size);
   }
   free(roots);
   LLVMValueRef next = LLVMBuildAdd(g->B, i, LLVMConstInt(i64, 1, 0), "");

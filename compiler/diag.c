@@ -132,12 +132,12 @@ static void diag_emit(Diag *d, DiagLevel level, Span at, const char *fmt, va_lis
   render_snippet(&d->out, s, at, line);
 }
 
-#define DIAG_VARIANT(fn, level)                                                \
-  void fn(Diag *d, Span at, const char *fmt, ...) {                            \
-    va_list ap;                                                                \
-    va_start(ap, fmt);                                                         \
-    diag_emit(d, level, at, fmt, ap);                                          \
-    va_end(ap);                                                                \
+#define DIAG_VARIANT(fn, level)                                                                                        \
+  void fn(Diag *d, Span at, const char *fmt, ...) {                                                                    \
+    va_list ap;                                                                                                        \
+    va_start(ap, fmt);                                                                                                 \
+    diag_emit(d, level, at, fmt, ap);                                                                                  \
+    va_end(ap);                                                                                                        \
   }
 DIAG_VARIANT(diag_error, DIAG_ERROR)
 DIAG_VARIANT(diag_warning, DIAG_WARNING)

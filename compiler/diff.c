@@ -357,8 +357,7 @@ static Expr *local_adjoint(ExprCtx *cx, Expr *e, int i, Expr *adj) {
     if (i == 0) return d_div(cx, adj, y);
     /* d(c/y)/dy = -(c/y)^2/c: no division at all for 1/y; otherwise
      * d(x/y)/dy = -(x/y)/y, reusing the quotient */
-    if (x->op == EX_CONST && x->num != 0)
-      return d_neg(cx, d_mul(cx, adj, d_div(cx, ex_powi(cx, e, 2), x)));
+    if (x->op == EX_CONST && x->num != 0) return d_neg(cx, d_mul(cx, adj, d_div(cx, ex_powi(cx, e, 2), x)));
     return d_neg(cx, d_div(cx, d_mul(cx, adj, e), y));
   case EX_NEG: return d_neg(cx, adj);
   case EX_POWI: return d_mul(cx, adj, d_mul(cx, ex_num(cx, e->k), ex_powi(cx, x, e->k - 1)));
@@ -368,7 +367,8 @@ static Expr *local_adjoint(ExprCtx *cx, Expr *e, int i, Expr *adj) {
       return d_mul(cx, adj, d_mul(cx, y, ex_pow(cx, x, ex_sub(cx, y, ex_num(cx, 1)))));
     }
     /* x^y*log(x) is 0*(-inf) at x = 0, where the derivative is 0 */
-    return d_mul(cx, adj, select3(cx, cmp(cx, EX_EQ, x, ex_num(cx, 0)), ex_num(cx, 0), d_mul(cx, e, call1(cx, EX_LOG, x))));
+    return d_mul(cx, adj,
+                 select3(cx, cmp(cx, EX_EQ, x, ex_num(cx, 0)), ex_num(cx, 0), d_mul(cx, e, call1(cx, EX_LOG, x))));
   case EX_SQRT: return d_div(cx, adj, d_mul(cx, ex_num(cx, 2), e));
   case EX_CBRT: return d_div(cx, adj, d_mul(cx, ex_num(cx, 3), ex_powi(cx, e, 2)));
   case EX_EXP: return d_mul(cx, adj, e);

@@ -166,8 +166,8 @@ static void dump_dag(Buf *out, const Program *prog, ExprCtx *cx) {
 }
 
 /* Object code, assembly, IR and bitcode, whichever were asked for. */
-static int generate_code(const PdcOptions *o, const Program *prog, ExprCtx *cx, const char *module_name,
-                         Output *outs, int nouts) {
+static int generate_code(const PdcOptions *o, const Program *prog, ExprCtx *cx, const char *module_name, Output *outs,
+                         int nouts) {
   EmitRequest req = {.triple = o->target,
                      .cpu = o->cpu,
                      .opt_level = o->opt_level,
@@ -181,7 +181,8 @@ static int generate_code(const PdcOptions *o, const Program *prog, ExprCtx *cx, 
   static const struct {
     unsigned kind;
     EmitFormat fmt;
-  } formats[] = {{EMIT_LLVM, EMIT_FMT_LLVM}, {EMIT_BC, EMIT_FMT_BC}, {EMIT_ASM, EMIT_FMT_ASM}, {EMIT_OBJ, EMIT_FMT_OBJ}};
+  } formats[] = {
+      {EMIT_LLVM, EMIT_FMT_LLVM}, {EMIT_BC, EMIT_FMT_BC}, {EMIT_ASM, EMIT_FMT_ASM}, {EMIT_OBJ, EMIT_FMT_OBJ}};
   for (int i = 0; i < nouts; i++)
     for (size_t k = 0; k < countof(formats); k++)
       if (outs[i].kind == formats[k].kind) req.out[formats[k].fmt] = &outs[i].data;
@@ -272,8 +273,7 @@ static int compile_file(const PdcOptions *o, const char *input) {
     buf_init(&outs[nouts].data);
     nouts++;
   }
-  char *stem = file_stem(strcmp(input, "-") == 0 ? (o->output && strcmp(o->output, "-") ? o->output : "stdin")
-                                                 : input);
+  char *stem = file_stem(strcmp(input, "-") == 0 ? (o->output && strcmp(o->output, "-") ? o->output : "stdin") : input);
   char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : (char *)input;
   for (int i = 0; i < nouts; i++) {
     if (outs[i].kind == EMIT_DERIV) listing_write(&outs[i].data, &prog, &cx);

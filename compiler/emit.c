@@ -8,10 +8,10 @@
 #include "emit_llvm.h"
 
 #include <llvm-c/Analysis.h>
-#include <llvm-c/Core.h>
-#include <llvm-c/TargetMachine.h>
 #include <llvm-c/BitWriter.h>
+#include <llvm-c/Core.h>
 #include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -100,8 +100,8 @@ static int probe_cpu(LLVMTargetRef target, const char *triple, const char *cpu) 
     dup2(fds[1], 2);
     close(fds[0]);
     close(fds[1]);
-    LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu, "", LLVMCodeGenLevelNone,
-                                                      LLVMRelocPIC, LLVMCodeModelDefault);
+    LLVMTargetMachineRef tm =
+        LLVMCreateTargetMachine(target, triple, cpu, "", LLVMCodeGenLevelNone, LLVMRelocPIC, LLVMCodeModelDefault);
     LLVMContextRef C = LLVMContextCreate();
     LLVMModuleRef M = LLVMModuleCreateWithNameInContext("probe", C);
     LLVMSetTarget(M, triple);
@@ -181,8 +181,9 @@ static void tag_functions(LLVMModuleRef M, LLVMTargetMachineRef tm) {
     LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
                             LLVMCreateStringAttribute(C, "target-cpu", 10, cpu, (unsigned)strlen(cpu)));
     if (*features)
-      LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex,
-                              LLVMCreateStringAttribute(C, "target-features", 15, features, (unsigned)strlen(features)));
+      LLVMAddAttributeAtIndex(
+          f, LLVMAttributeFunctionIndex,
+          LLVMCreateStringAttribute(C, "target-features", 15, features, (unsigned)strlen(features)));
   }
   LLVMDisposeMessage(cpu);
   LLVMDisposeMessage(features);
@@ -286,13 +287,13 @@ static unsigned vector_isas(LLVMTargetMachineRef tm) {
   char *features = LLVMGetTargetMachineFeatureString(tm);
   unsigned isas = 0;
   if (strncmp(triple, "x86_64", 6) == 0) {
-    static const char *const avx512[] = {"x86-64-v4", "skylake-avx512", "cascadelake", "cooperlake",
+    static const char *const avx512[] = {"x86-64-v4",  "skylake-avx512", "cascadelake",    "cooperlake",
                                          "cannonlake", "icelake-client", "icelake-server", "tigerlake",
-                                         "rocketlake", "sapphirerapids", "emeraldrapids", "graniterapids",
-                                         "znver4", "znver5"};
-    static const char *const avx2[] = {"x86-64-v3", "haswell", "broadwell", "skylake", "alderlake",
+                                         "rocketlake", "sapphirerapids", "emeraldrapids",  "graniterapids",
+                                         "znver4",     "znver5"};
+    static const char *const avx2[] = {"x86-64-v3",  "haswell",    "broadwell", "skylake",   "alderlake",
                                        "raptorlake", "meteorlake", "arrowlake", "gracemont", "znver1",
-                                       "znver2", "znver3", "bdver4"};
+                                       "znver2",     "znver3",     "bdver4"};
     int has512 = strstr(features, "+avx512f") != NULL, has2 = strstr(features, "+avx2") != NULL;
     for (size_t i = 0; i < countof(avx512); i++) has512 |= strcmp(cpu, avx512[i]) == 0;
     for (size_t i = 0; i < countof(avx2); i++) has2 |= strcmp(cpu, avx2[i]) == 0;
@@ -308,7 +309,7 @@ int emit_is_huge(LLVMModuleRef M) { return largest_function(M) > EMIT_HUGE_FUNCT
 
 LLVMModuleRef emit_build_module(const Program *prog, ExprCtx *cx, const EmitRequest *req, LLVMContextRef C,
                                 LLVMTargetMachineRef tm, char **err) {
-  CgOptions co = {req->prefix, req->fast_math, req->fp_contract, req->batch, req->batch ? vector_isas(tm) : 0,
+  CgOptions co = {req->prefix,         req->fast_math, req->fp_contract, req->batch, req->batch ? vector_isas(tm) : 0,
                   req->veclib_libmvec, req->f32};
   LLVMModuleRef M = cg_module(prog, cx, C, req->module_name, &co);
   emit_prepare_module(M, tm);

@@ -13,16 +13,16 @@
 typedef enum { EMIT_FMT_OBJ, EMIT_FMT_ASM, EMIT_FMT_LLVM, EMIT_FMT_BC, EMIT_NUM_FORMATS } EmitFormat;
 
 typedef struct EmitRequest {
-  const char *triple;      /* NULL: the host */
-  const char *cpu;         /* NULL: the host's CPU and features */
-  int opt_level;           /* 0..3; 0 emits the IR as generated */
-  const char *prefix;      /* symbol prefix */
-  int fast_math;           /* LLVM fast-math flags everywhere */
-  int fp_contract;         /* a*b + c as llvm.fmuladd */
-  int batch;               /* also the f_batch / f_grad_batch loops */
-  int veclib_libmvec;      /* batch loops may call glibc's vector math (x86-64) */
-  int f32;                 /* float instead of double (--precision=f32) */
-  const char *module_name; /* source file name recorded in the module */
+  const char *triple;         /* NULL: the host */
+  const char *cpu;            /* NULL: the host's CPU and features */
+  int opt_level;              /* 0..3; 0 emits the IR as generated */
+  const char *prefix;         /* symbol prefix */
+  int fast_math;              /* LLVM fast-math flags everywhere */
+  int fp_contract;            /* a*b + c as llvm.fmuladd */
+  int batch;                  /* also the f_batch / f_grad_batch loops */
+  int veclib_libmvec;         /* batch loops may call glibc's vector math (x86-64) */
+  int f32;                    /* float instead of double (--precision=f32) */
+  const char *module_name;    /* source file name recorded in the module */
   Buf *out[EMIT_NUM_FORMATS]; /* where each wanted format goes; NULL: not wanted */
 } EmitRequest;
 

@@ -39,9 +39,7 @@ static uint64_t double_bits(double v) {
   return u;
 }
 
-int ex_is_exactly(const Expr *e, double v) {
-  return e->op == EX_CONST && double_bits(e->num) == double_bits(v);
-}
+int ex_is_exactly(const Expr *e, double v) { return e->op == EX_CONST && double_bits(e->num) == double_bits(v); }
 
 static uint64_t mix(uint64_t h, uint64_t v) {
   h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);

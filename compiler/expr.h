@@ -43,8 +43,8 @@ struct Expr {
   uint8_t nkids;
   uint8_t from_diff; /* first built as a derivative term (display hint only) */
   uint8_t whole;     /* a shared adjoint: the derivative algebra keeps it one factor */
-  int32_t k;  /* EX_VAR: parameter index; EX_POWI: exponent */
-  double num; /* EX_CONST */
+  int32_t k;         /* EX_VAR: parameter index; EX_POWI: exponent */
+  double num;        /* EX_CONST */
   Expr *kid[3];
 };
 

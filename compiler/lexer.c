@@ -28,9 +28,7 @@ static const struct {
 #include "tokens.def"
 };
 
-const char *lex_token_name(TokenKind k) {
-  return k < TK_COUNT ? token_names[k] : "?";
-}
+const char *lex_token_name(TokenKind k) { return k < TK_COUNT ? token_names[k] : "?"; }
 
 int lex_is_keyword(const char *name) {
   for (size_t i = 0; i < countof(keywords); i++)
@@ -67,9 +65,7 @@ static int is_digit(int c) { return c >= '0' && c <= '9'; }
 static int is_alpha(int c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 static int is_alnum(int c) { return is_alpha(c) || is_digit(c); }
 
-static int peekc(const Lexer *L, uint32_t k) {
-  return L->pos + k < L->len ? (unsigned char)L->s[L->pos + k] : -1;
-}
+static int peekc(const Lexer *L, uint32_t k) { return L->pos + k < L->len ? (unsigned char)L->s[L->pos + k] : -1; }
 
 static uint32_t scan_digits(Lexer *L) {
   uint32_t n = 0;
@@ -163,7 +159,8 @@ static void lex_bad_char(Lexer *L) {
   if (c == 0) diag_error(L->d, sp, "NUL byte in source file");
   else if (c < 32 || c == 127) diag_error(L->d, sp, "unexpected control character (byte 0x%02x)", c);
   else if (c >= 128 && !utf8_complete(c, n)) diag_error(L->d, sp, "invalid UTF-8 (byte 0x%02x)", c);
-  else if (c >= 128) diag_error(L->d, sp, "unexpected character '%.*s' (pdc source is ASCII outside comments)", (int)n, L->s + start);
+  else if (c >= 128)
+    diag_error(L->d, sp, "unexpected character '%.*s' (pdc source is ASCII outside comments)", (int)n, L->s + start);
   else diag_error(L->d, sp, "unexpected character '%c'", c);
   L->pos += n;
 }
@@ -174,10 +171,10 @@ static int lex_punct(Lexer *L) {
     const char *text;
     TokenKind kind;
   } puncts[] = {
-      {"**", TK_CARET}, {"<=", TK_LE},    {">=", TK_GE},     {"==", TK_EQ},    {"!=", TK_NE},
-      {"(", TK_LPAREN}, {")", TK_RPAREN}, {"{", TK_LBRACE},  {"}", TK_RBRACE}, {",", TK_COMMA},
-      {";", TK_SEMI},   {"+", TK_PLUS},   {"-", TK_MINUS},   {"*", TK_STAR},   {"/", TK_SLASH},
-      {"^", TK_CARET},  {"=", TK_ASSIGN}, {"<", TK_LT},      {">", TK_GT},
+      {"**", TK_CARET}, {"<=", TK_LE},    {">=", TK_GE},    {"==", TK_EQ},    {"!=", TK_NE},
+      {"(", TK_LPAREN}, {")", TK_RPAREN}, {"{", TK_LBRACE}, {"}", TK_RBRACE}, {",", TK_COMMA},
+      {";", TK_SEMI},   {"+", TK_PLUS},   {"-", TK_MINUS},  {"*", TK_STAR},   {"/", TK_SLASH},
+      {"^", TK_CARET},  {"=", TK_ASSIGN}, {"<", TK_LT},     {">", TK_GT},
   };
   for (size_t i = 0; i < countof(puncts); i++) {
     size_t n = strlen(puncts[i].text);
@@ -234,8 +231,7 @@ TokenList lex_source(const Source *src, Arena *arena, Diag *d) {
       lex_bad_char(&L);
     }
   }
-  if (L.paren_depth == 0 && (L.count == 0 || L.tok[L.count - 1].kind != TK_NEWLINE))
-    push(&L, TK_NEWLINE, L.len, L.len);
+  if (L.paren_depth == 0 && (L.count == 0 || L.tok[L.count - 1].kind != TK_NEWLINE)) push(&L, TK_NEWLINE, L.len, L.len);
   push(&L, TK_EOF, L.len, L.len);
   return (TokenList){L.tok, L.count};
 }

@@ -58,9 +58,7 @@ void options_print_help(void) {
          PDC_VERSION, PDC_HOST_TRIPLE);
 }
 
-void options_print_version(void) {
-  printf("pdc %s (LLVM %s)\n", PDC_VERSION, PDC_LLVM_VERSION);
-}
+void options_print_version(void) { printf("pdc %s (LLVM %s)\n", PDC_VERSION, PDC_LLVM_VERSION); }
 
 static int bad(const char *fmt, const char *arg) {
   fputs("pdc: error: ", stderr);
@@ -74,8 +72,8 @@ static int parse_emit(const char *list, PdcOptions *o) {
   static const struct {
     const char *name;
     unsigned bit;
-  } kinds[] = {{"obj", EMIT_OBJ},       {"asm", EMIT_ASM},     {"llvm", EMIT_LLVM}, {"ll", EMIT_LLVM},
-               {"bc", EMIT_BC},         {"header", EMIT_HEADER}, {"h", EMIT_HEADER}, {"deriv", EMIT_DERIV}};
+  } kinds[] = {{"obj", EMIT_OBJ}, {"asm", EMIT_ASM},       {"llvm", EMIT_LLVM}, {"ll", EMIT_LLVM},
+               {"bc", EMIT_BC},   {"header", EMIT_HEADER}, {"h", EMIT_HEADER},  {"deriv", EMIT_DERIV}};
   const char *s = list;
   if (!*s) return bad("--emit needs a kind: obj, asm, llvm, bc, header or deriv", "");
   while (*s) {
@@ -195,7 +193,8 @@ int options_parse(int argc, char **argv, PdcOptions *o) {
   if (o->help || o->version) return 1;
   if (o->ninputs == 0) return bad("no input files%s", "");
   if (o->output && o->ninputs > 1) return bad("cannot use -o with several input files%s", "");
-  if (o->dump && o->emit) return bad("--dump prints an intermediate form and stops; it cannot be combined with --emit%s", "");
+  if (o->dump && o->emit)
+    return bad("--dump prints an intermediate form and stops; it cannot be combined with --emit%s", "");
   return 1;
 }
 

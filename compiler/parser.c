@@ -458,7 +458,8 @@ static int parse_block(Parser *P, AstFunc *fn) {
   Ast *body = NULL;
   int ok = 1;
   for (;;) {
-    while (accept(P, TK_NEWLINE) || accept(P, TK_SEMI)) {}
+    while (accept(P, TK_NEWLINE) || accept(P, TK_SEMI)) {
+    }
     TokenKind k = peek_kind(P);
     if (k == TK_RBRACE || k == TK_EOF) break;
     if ((k == TK_FN || k == TK_CONST) && starts_line(P)) break; /* a '}' is missing */
@@ -573,7 +574,8 @@ AstFile parse_file(const TokenList *toks, const Source *src, Arena *arena, Diag 
   AstItem *items = NULL;
   int n = 0, cap = 0;
   for (;;) {
-    while (accept(&P, TK_NEWLINE) || accept(&P, TK_SEMI)) {}
+    while (accept(&P, TK_NEWLINE) || accept(&P, TK_SEMI)) {
+    }
     if (peek_kind(&P) == TK_EOF) break;
     P.failed = 0;
     P.depth = 0;

@@ -27,9 +27,7 @@ void printer_free(Printer *p) {
   p->temp = NULL;
 }
 
-static uint32_t temp_of(const Printer *p, const Expr *e) {
-  return e->id < p->ntemp_ids ? p->temp[e->id] : 0;
-}
+static uint32_t temp_of(const Printer *p, const Expr *e) { return e->id < p->ntemp_ids ? p->temp[e->id] : 0; }
 
 static void print_at(Printer *p, Buf *out, Expr *e, int prec);
 
@@ -200,7 +198,7 @@ static int factor_key(const Expr *e) {
   if (e->op == EX_CONST) return -1;
   if (e->op == EX_VAR) return e->k;
   if (ex_op_flags((ExprOp)e->op) & OPF_FUNC || e->op == EX_POW) return 1 << 21; /* calls last: x*cos(x) */
-  return 1 << 20;                                                                /* then sums: 2*(x + 1)*exp(x) */
+  return 1 << 20;                                                               /* then sums: 2*(x + 1)*exp(x) */
 }
 
 static void sort_factors(Factor *v, int n) {
@@ -218,7 +216,7 @@ static int nice_coefficient(double c, Buf *num, Buf *den) {
     double value;
     const char *num, *den;
   } named[] = {
-      {M_LN2, "log(2)", NULL},     {1 / M_LN2, NULL, "log(2)"}, {M_LN10, "log(10)", NULL},
+      {M_LN2, "log(2)", NULL},       {1 / M_LN2, NULL, "log(2)"},   {M_LN10, "log(10)", NULL},
       {1 / M_LN10, NULL, "log(10)"}, {M_2_SQRTPI, "2", "sqrt(pi)"}, {M_E, "exp(1)", NULL},
   };
   for (size_t i = 0; i < sizeof named / sizeof named[0]; i++) {
@@ -325,9 +323,7 @@ static void push_term(Terms *t, Expr *e, int neg) {
   t->n++;
 }
 
-static int is_sum(const Printer *p, const Expr *e) {
-  return (e->op == EX_ADD || e->op == EX_SUB) && !temp_of(p, e);
-}
+static int is_sum(const Printer *p, const Expr *e) { return (e->op == EX_ADD || e->op == EX_SUB) && !temp_of(p, e); }
 
 /* Terms of a sum in order. The left spine is walked with a loop, so a sum
  * of ten thousand terms does not recurse ten thousand deep. */

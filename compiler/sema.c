@@ -160,13 +160,12 @@ static void check_name(Sema *S, Ast *e) {
   Suggest s = {.dist = 99, .target = n, .exclude = S->konst ? S->konst->name.name : NULL};
   suggest_values(S, &s);
   if (!S->fn && !s.best) {
-    diag_error(S->d, e->span, "use of undeclared name '%s' (a constant can only use numbers, other constants and pi)", n);
+    diag_error(S->d, e->span, "use of undeclared name '%s' (a constant can only use numbers, other constants and pi)",
+               n);
     return;
   }
-  if (s.best)
-    diag_error(S->d, e->span, "use of undeclared name '%s'; did you mean '%s'?", n, s.best);
-  else
-    diag_error(S->d, e->span, "use of undeclared name '%s'", n);
+  if (s.best) diag_error(S->d, e->span, "use of undeclared name '%s'; did you mean '%s'?", n, s.best);
+  else diag_error(S->d, e->span, "use of undeclared name '%s'", n);
 }
 
 static const char *plural(int n, const char *word, const char *words) { return n == 1 ? word : words; }
@@ -255,10 +254,8 @@ static void check_call(Sema *S, Ast *e) {
   }
   Suggest s = {.dist = 99, .target = n};
   suggest_functions(S, &s);
-  if (s.best)
-    diag_error(S->d, e->name_span, "call to undeclared function '%s'; did you mean '%s'?", n, s.best);
-  else
-    diag_error(S->d, e->name_span, "call to undeclared function '%s'", n);
+  if (s.best) diag_error(S->d, e->name_span, "call to undeclared function '%s'; did you mean '%s'?", n, s.best);
+  else diag_error(S->d, e->name_span, "call to undeclared function '%s'", n);
 }
 
 /* bool_ctx names the place a truth value is expected ("the condition of
@@ -288,7 +285,9 @@ static void check_expr(Sema *S, Ast *e, const char *bool_ctx) {
   case AST_AND:
   case AST_OR:
   case AST_NOT: {
-    const char *ctx = e->kind == AST_AND ? "an operand of 'and'" : e->kind == AST_OR ? "an operand of 'or'" : "the operand of 'not'";
+    const char *ctx = e->kind == AST_AND  ? "an operand of 'and'"
+                      : e->kind == AST_OR ? "an operand of 'or'"
+                                          : "the operand of 'not'";
     for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], ctx);
     return;
   }
@@ -497,16 +496,20 @@ static void check_recursion(Sema *S, FuncInfo **infos, int n) {
  * not compile), the C library's math functions (the generated code calls
  * them, and LLVM may introduce calls to more) and main. */
 static const char *const reserved_symbols[] = {
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else", "enum", "extern",
-    "float", "for", "goto", "if", "inline", "int", "long", "register", "restrict", "return", "short", "signed",
-    "sizeof", "static", "struct", "switch", "typedef", "union", "unsigned", "void", "volatile", "while", "_Bool",
-    "_Complex", "_Imaginary", "bool", "true", "false", "main", "acos", "acosh", "asin", "asinh", "atan", "atan2",
-    "atanh", "cbrt", "ceil", "copysign", "cos", "cosh", "erf", "erfc", "exp", "exp10", "exp2", "expm1", "fabs",
-    "fdim", "floor", "fma", "fmax", "fmin", "fmod", "frexp", "hypot", "ilogb", "ldexp", "lgamma", "llrint",
-    "llround", "log", "log10", "log1p", "log2", "logb", "lrint", "lround", "modf", "nan", "nearbyint", "nextafter",
-    "nexttoward", "pow", "pow10", "remainder", "remquo", "rint", "round", "scalbln", "scalbn", "sin", "sincos",
-    "sinh", "sqrt", "tan", "tanh", "tgamma", "trunc", "j0", "j1", "jn", "y0", "y1", "yn", "gamma", "signbit",
-    "isnan", "isinf", "isfinite", "memcpy", "memset", "memmove", "abs", "min", "max",
+    "auto",       "break",     "case",      "char",       "const",  "continue", "default",   "do",     "double",
+    "else",       "enum",      "extern",    "float",      "for",    "goto",     "if",        "inline", "int",
+    "long",       "register",  "restrict",  "return",     "short",  "signed",   "sizeof",    "static", "struct",
+    "switch",     "typedef",   "union",     "unsigned",   "void",   "volatile", "while",     "_Bool",  "_Complex",
+    "_Imaginary", "bool",      "true",      "false",      "main",   "acos",     "acosh",     "asin",   "asinh",
+    "atan",       "atan2",     "atanh",     "cbrt",       "ceil",   "copysign", "cos",       "cosh",   "erf",
+    "erfc",       "exp",       "exp10",     "exp2",       "expm1",  "fabs",     "fdim",      "floor",  "fma",
+    "fmax",       "fmin",      "fmod",      "frexp",      "hypot",  "ilogb",    "ldexp",     "lgamma", "llrint",
+    "llround",    "log",       "log10",     "log1p",      "log2",   "logb",     "lrint",     "lround", "modf",
+    "nan",        "nearbyint", "nextafter", "nexttoward", "pow",    "pow10",    "remainder", "remquo", "rint",
+    "round",      "scalbln",   "scalbn",    "sin",        "sincos", "sinh",     "sqrt",      "tan",    "tanh",
+    "tgamma",     "trunc",     "j0",        "j1",         "jn",     "y0",       "y1",        "yn",     "gamma",
+    "signbit",    "isnan",     "isinf",     "isfinite",   "memcpy", "memset",   "memmove",   "abs",    "min",
+    "max",
 };
 
 static int is_reserved_symbol(const char *name) {
@@ -565,8 +568,10 @@ static void check_symbols(Sema *S, FuncInfo **infos, int n) {
     int k = sema_symbol_names(fn, S->opts->prefix, 1, S->arena, names);
     for (int j = 0; j < k; j++) {
       if (is_reserved_symbol(names[j])) {
-        diag_error(S->d, fn->name.span, "function '%s' would define the symbol '%s', which is reserved (C keyword or C library name); rename it%s",
-                   fn->name.name, names[j], S->opts->prefix[0] ? "" : " or use --prefix");
+        diag_error(
+            S->d, fn->name.span,
+            "function '%s' would define the symbol '%s', which is reserved (C keyword or C library name); rename it%s",
+            fn->name.name, names[j], S->opts->prefix[0] ? "" : " or use --prefix");
         break;
       }
       AstFunc *prev = strmap_put(&owners, names[j], fn);
@@ -586,8 +591,7 @@ static int too_many_functions(const AstFile *file, Diag *d) {
   int n = 0;
   for (int i = 0; i < file->nitems; i++) {
     if (file->items[i].kind != ITEM_FUNC || ++n <= PDC_MAX_FUNCTIONS) continue;
-    diag_error(d, file->items[i].func->name.span, "too many functions in one file: the limit is %d",
-               PDC_MAX_FUNCTIONS);
+    diag_error(d, file->items[i].func->name.span, "too many functions in one file: the limit is %d", PDC_MAX_FUNCTIONS);
     return 1;
   }
   return 0;

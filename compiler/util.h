@@ -20,8 +20,7 @@
 /* Exit codes of the driver; the library returns them too. */
 enum { PDC_EXIT_OK = 0, PDC_EXIT_INPUT = 1, PDC_EXIT_USAGE = 2, PDC_EXIT_INTERNAL = 3 };
 
-PDC_NORETURN void pdc_internal_error(const char *file, int line, const char *fmt, ...)
-    PDC_PRINTF(3, 4);
+PDC_NORETURN void pdc_internal_error(const char *file, int line, const char *fmt, ...) PDC_PRINTF(3, 4);
 #define pdc_unreachable() pdc_internal_error(__FILE__, __LINE__, "unreachable")
 
 /* malloc/calloc/realloc that treat exhaustion as an internal error. */

@@ -20,11 +20,11 @@
 typedef struct Eval {
   int nparams, nwrt;
   const int *wrt;
-  pd_fnptr native_f, native_grad;  /* native signatures */
-  pd_value_fn array_f;             /* array forms */
+  pd_fnptr native_f, native_grad; /* native signatures */
+  pd_value_fn array_f;            /* array forms */
   pd_grad_fn array_grad;
-  const pd_value_fn *partials;     /* a module's f_d<v>, checked too; or NULL */
-  double *scratch;                 /* nwrt doubles, for f from f_grad */
+  const pd_value_fn *partials; /* a module's f_d<v>, checked too; or NULL */
+  double *scratch;             /* nwrt doubles, for f from f_grad */
 } Eval;
 
 /* ---- calling native signatures ----------------------------------------- */
@@ -62,15 +62,14 @@ typedef struct Eval {
 #define A14 A13, a[13]
 #define A15 A14, a[14]
 #define A16 A15, a[15]
-#define FOR_ARITIES(X) \
-  X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)
+#define FOR_ARITIES(X) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)
 
 _Static_assert(PD_GRADCHECK_MAX_NATIVE_PARAMS == 16, "FOR_ARITIES covers 1..16 parameters");
 
 static double call_native_value(pd_fnptr fn, int n, const double *a) {
   switch (n) {
   case 0: return ((double (*)(void))fn)();
-#define VALUE_CASE(k) \
+#define VALUE_CASE(k)                                                                                                  \
   case k: return ((double (*)(T##k))fn)(A##k);
     FOR_ARITIES(VALUE_CASE)
 #undef VALUE_CASE
@@ -81,7 +80,7 @@ static double call_native_value(pd_fnptr fn, int n, const double *a) {
 static double call_native_grad(pd_fnptr fn, int n, const double *a, double *g) {
   switch (n) {
   case 0: return ((double (*)(double *))fn)(g);
-#define GRAD_CASE(k) \
+#define GRAD_CASE(k)                                                                                                   \
   case k: return ((double (*)(T##k, double *))fn)(A##k, g);
     FOR_ARITIES(GRAD_CASE)
 #undef GRAD_CASE
@@ -182,8 +181,7 @@ static int check_shape(int nparams, const int *wrt, int nwrt, const double *x, i
 }
 
 /* Validates, fills in a default wrt list, runs. */
-static int gradcheck_eval(Eval *e, const double *x, int npoints, const pd_gradcheck_options *opts,
-                          double *rel_err) {
+static int gradcheck_eval(Eval *e, const double *x, int npoints, const pd_gradcheck_options *opts, double *rel_err) {
   if (!check_shape(e->nparams, e->wrt, e->nwrt, x, npoints)) return -1;
   int *owned = NULL;
   if (!e->wrt && !(e->wrt = default_wrt(e->nwrt, &owned))) return -1;
@@ -192,11 +190,15 @@ static int gradcheck_eval(Eval *e, const double *x, int npoints, const pd_gradch
   return rc;
 }
 
-int pd_gradcheck(pd_module *m, const char *function, const double *x, int npoints,
-                 const pd_gradcheck_options *opts, double *rel_err) {
+int pd_gradcheck(pd_module *m, const char *function, const double *x, int npoints, const pd_gradcheck_options *opts,
+                 double *rel_err) {
   const pd_function *f = pd_function_find(m, function);
   if (!f) return -1;
-  Eval e = {.nparams = f->nparams, .nwrt = f->nwrt, .wrt = f->wrt, .array_f = f->value, .array_grad = f->grad,
+  Eval e = {.nparams = f->nparams,
+            .nwrt = f->nwrt,
+            .wrt = f->wrt,
+            .array_f = f->value,
+            .array_grad = f->grad,
             .partials = f->partials};
   return gradcheck_eval(&e, x, npoints, opts, rel_err);
 }

@@ -61,9 +61,7 @@ void pd_options_init(pd_options *opts) {
 /* ---- diagnostics ------------------------------------------------------- */
 
 /* Problems without a place in the source read as pdc prints them. */
-static void diag_plain(Buf *diag, const char *what, const char *msg) {
-  buf_printf(diag, "pdc: %s%s\n", what, msg);
-}
+static void diag_plain(Buf *diag, const char *what, const char *msg) { buf_printf(diag, "pdc: %s%s\n", what, msg); }
 
 static void append_llvm_error(Buf *b, LLVMErrorRef e) {
   char *msg = LLVMGetErrorMessage(e); /* consumes e */
@@ -322,8 +320,7 @@ static int jit_load(pd_module *m, LLVMTargetMachineRef tm, JitContext *jc, LLVMM
     LLVMOrcDisposeThreadSafeModule(tsm);
     return 0;
   }
-  LLVMOrcExecutionSessionSetErrorReporter(LLVMOrcLLJITGetExecutionSession(m->jit), collect_jit_error,
-                                          &m->jit_errors);
+  LLVMOrcExecutionSessionSetErrorReporter(LLVMOrcLLJITGetExecutionSession(m->jit), collect_jit_error, &m->jit_errors);
   LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModule(m->jit, LLVMOrcLLJITGetMainJITDylib(m->jit), tsm); /* consumes tsm */
   if (e) {
     buf_puts(diag, "pdc: error: JIT: ");

@@ -46,19 +46,20 @@ typedef struct pd_module pd_module;
  * defaults (it would mean -O0 and no contraction). Passing NULL to
  * pd_compile means the defaults. */
 typedef struct pd_options {
-  const char *name;  /* source name in diagnostics; NULL: "<source>" */
-  int opt_level;     /* 0..3, as pdc -O0..-O3; default 2 */
-  const char *cpu;   /* NULL (default): the host CPU with all its features, as
-                        pdc without --cpu. A name (e.g. "x86-64-v3") gives the
-                        code pdc --cpu=NAME gives; the code runs here, so name
-                        a CPU this machine implements. */
+  const char *name;   /* source name in diagnostics; NULL: "<source>" */
+  int opt_level;      /* 0..3, as pdc -O0..-O3; default 2 */
+  const char *cpu;    /* NULL (default): the host CPU with all its features, as
+                         pdc without --cpu. A name (e.g. "x86-64-v3") gives the
+                         code pdc --cpu=NAME gives; the code runs here, so name
+                         a CPU this machine implements. */
   const char *prefix; /* put before every generated symbol, as --prefix; NULL
                          or "" for none. Must be a C identifier. */
   int fast_math;      /* as -ffast-math; default 0 */
   int fp_contract;    /* as -ffp-contract=on (1, default) / off (0) */
 } pd_options;
 
-#define PD_OPTIONS_INIT {0, 2, 0, 0, 0, 1} /* name, opt_level, cpu, prefix, fast_math, fp_contract */
+#define PD_OPTIONS_INIT                                                                                                \
+  { 0, 2, 0, 0, 0, 1 } /* name, opt_level, cpu, prefix, fast_math, fp_contract */
 
 /* Fills *opts with the defaults, the same as pdc's. */
 void pd_options_init(pd_options *opts);
@@ -97,27 +98,27 @@ void pd_module_free(pd_module *m);
  * declaration order). They call the generated functions themselves, so
  * results are bit-identical to calling through pd_symbol; they exist so
  * that code which learns the arity at run time can call any function. */
-typedef double (*pd_value_fn)(const double *args);             /* f, f_d<v> */
+typedef double (*pd_value_fn)(const double *args);              /* f, f_d<v> */
 typedef double (*pd_grad_fn)(const double *args, double *grad); /* f_grad */
 typedef void (*pd_hess_fn)(const double *args, double *H);      /* f_hess */
 
 /* One function of the source, in source order. Everything here is owned by
  * the module. */
 typedef struct pd_function {
-  const char *name;           /* as written in the source, without prefix */
-  const char *symbol;         /* the value's symbol: prefix + name */
+  const char *name;   /* as written in the source, without prefix */
+  const char *symbol; /* the value's symbol: prefix + name */
   int nparams;
-  const char *const *params;  /* parameter names, declaration order */
-  int nwrt;                   /* number of wrt variables (= gradient length) */
-  const int *wrt;             /* parameter index of each wrt variable */
+  const char *const *params;          /* parameter names, declaration order */
+  int nwrt;                           /* number of wrt variables (= gradient length) */
+  const int *wrt;                     /* parameter index of each wrt variable */
   const char *const *partial_symbols; /* "f_d<v>" for each wrt variable */
-  const char *grad_symbol;    /* "f_grad" */
-  const char *hess_symbol;    /* "f_hess", or NULL without `hessian` */
-  int hessian;                /* 1 when f_hess exists (nwrt*nwrt, row-major) */
-  pd_value_fn value;          /* array forms of f, f_d<v>, f_grad, f_hess */
+  const char *grad_symbol;            /* "f_grad" */
+  const char *hess_symbol;            /* "f_hess", or NULL without `hessian` */
+  int hessian;                        /* 1 when f_hess exists (nwrt*nwrt, row-major) */
+  pd_value_fn value;                  /* array forms of f, f_d<v>, f_grad, f_hess */
   const pd_value_fn *partials;
   pd_grad_fn grad;
-  pd_hess_fn hess;            /* NULL without `hessian` */
+  pd_hess_fn hess; /* NULL without `hessian` */
 } pd_function;
 
 /* Number of functions in the module (0 for NULL). */
@@ -155,8 +156,8 @@ typedef struct pd_gradcheck_options {
  * points and both forms. Returns the number of wrt variables that fail (0:
  * the gradient agrees), or -1 when the arguments are unusable (unknown
  * function, NULL x, npoints < 1). opts may be NULL for the defaults. */
-int pd_gradcheck(pd_module *m, const char *function, const double *x, int npoints,
-                 const pd_gradcheck_options *opts, double *rel_err);
+int pd_gradcheck(pd_module *m, const char *function, const double *x, int npoints, const pd_gradcheck_options *opts,
+                 double *rel_err);
 
 /* A function pointer of any type, for the native-signature checker below
  * (convert with a cast: (pd_fnptr)my_grad). */
