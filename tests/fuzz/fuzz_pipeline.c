@@ -3,7 +3,8 @@
  * derivative listing and the C header, then the LLVM module with the batch
  * loops (generated and
  * verified; the optimizer is LLVM's, not ours, and would only slow the
- * search down). Each input is compiled with and without -ffast-math.
+ * search down). Each input is compiled twice: as is, and with -ffast-math
+ * and --precision=f32.
  *
  * Anything other than a clean diagnostic is a finding: a sanitizer report,
  * a crash, a hang, or pdc's internal-error exit. */
@@ -30,7 +31,7 @@ static LLVMTargetMachineRef target_machine(void) {
   return tm;
 }
 
-static void compile(const uint8_t *data, size_t size, int fast_math) {
+static void compile(const uint8_t *data, size_t size, int fast_math, int f32) {
   Frontend fe;
   FrontendOptions fo = {.prefix = "", .fast_math = fast_math};
   if (frontend_run(&fe, "fuzz.pd", (const char *)data, size, &fo)) {
@@ -43,7 +44,7 @@ static void compile(const uint8_t *data, size_t size, int fast_math) {
 
     /* with the batch loops, and libmvec's variants in them */
     EmitRequest req = {.opt_level = 0, .fast_math = fast_math, .fp_contract = 1, .prefix = "",
-                       .batch = 1, .veclib_libmvec = 1, .module_name = "fuzz.pd"};
+                       .batch = 1, .veclib_libmvec = 1, .f32 = f32, .module_name = "fuzz.pd"};
     LLVMContextRef C = LLVMContextCreate();
     char *err = NULL;
     LLVMModuleRef M = emit_build_module(&fe.prog, &fe.cx, &req, C, target_machine(), &err);
@@ -55,7 +56,7 @@ static void compile(const uint8_t *data, size_t size, int fast_math) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  compile(data, size, 0);
-  compile(data, size, 1);
+  compile(data, size, 0, 0);
+  compile(data, size, 1, 1); /* -ffast-math, in single precision */
   return 0;
 }
