@@ -40,7 +40,7 @@ typedef struct Cg {
   size_t nvec_decls;
 } Cg;
 
-static void add_vector_variants(Cg *g, LLVMValueRef call, const char *scalar, const char *libm, unsigned nargs);
+static void add_vector_variants(Cg *g, LLVMValueRef call, LLVMValueRef scalar, const char *libm, unsigned nargs);
 
 static void set_fmf(Cg *g, LLVMValueRef v) {
   if (g->fmf && LLVMIsAInstruction(v) && LLVMCanValueUseFastMathFlags(v)) LLVMSetFastMathFlags(v, g->fmf);
@@ -53,7 +53,7 @@ static LLVMValueRef intrinsic1(Cg *g, const char *name, LLVMValueRef x) {
   LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, tys, 1);
   LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, tys, 1);
   LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, &x, 1, "");
-  add_vector_variants(g, call, LLVMGetValueName2(fn, &(size_t){0}), name + 5, 1);
+  add_vector_variants(g, call, fn, name + 5, 1);
   return call;
 }
 
@@ -65,7 +65,7 @@ static LLVMValueRef intrinsic2(Cg *g, const char *name, LLVMValueRef x, LLVMValu
   LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, tys, 1);
   LLVMValueRef args[2] = {x, y};
   LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, 2, "");
-  add_vector_variants(g, call, LLVMGetValueName2(fn, &(size_t){0}), name + 5, 2);
+  add_vector_variants(g, call, fn, name + 5, 2);
   return call;
 }
 
@@ -96,7 +96,7 @@ static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsig
     add_fn_attr(g, fn, "willreturn", 0);
   }
   LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, n, "");
-  add_vector_variants(g, call, fname, name, n);
+  add_vector_variants(g, call, fn, name, n);
   return call;
 }
 
@@ -127,8 +127,10 @@ static void keep_vector_declaration(Cg *g, const char *name, unsigned lanes, uns
   g->vec_decls[g->nvec_decls++] = fn;
 }
 
-static void add_vector_variants(Cg *g, LLVMValueRef call, const char *scalar, const char *libm, unsigned nargs) {
+static void add_vector_variants(Cg *g, LLVMValueRef call, LLVMValueRef scalar_fn, const char *libm, unsigned nargs) {
   if (!g->vec_isas || !in_libmvec(libm)) return;
+  size_t len;
+  const char *scalar = LLVMGetValueName2(scalar_fn, &len);
   static const struct {
     unsigned isa;
     char letter;
@@ -516,15 +518,20 @@ static LLVMValueRef emit_select(Cg *g, Expr *e) {
 }
 
 /* Starts a function body: parameters bound to the variable nodes. */
-static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
-  g->fn = fn;
+/* A new function body: no node has a value yet, no branch is open. */
+static void forget_values(Cg *g) {
   g->nlog = 0;
   g->branch_depth = 0;
-  LLVMPositionBuilderAtEnd(g->B, LLVMAppendBasicBlockInContext(g->C, fn, "entry"));
   size_t n = g->cx->count + 256;
   free(g->val);
   g->val = xcalloc(n, sizeof(LLVMValueRef));
   g->nval = n;
+}
+
+static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
+  g->fn = fn;
+  LLVMPositionBuilderAtEnd(g->B, LLVMAppendBasicBlockInContext(g->C, fn, "entry"));
+  forget_values(g);
   for (int i = 0; i < f->nparams; i++) {
     LLVMValueRef p = LLVMGetParam(fn, (unsigned)i);
     LLVMSetValueName2(p, f->params[i], strlen(f->params[i]));
@@ -662,10 +669,7 @@ static void emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
 
   LLVMPositionBuilderAtEnd(g->B, loop);
   LLVMValueRef i = LLVMBuildPhi(g->B, i64, "i");
-  size_t nv = g->cx->count + 256;
-  free(g->val);
-  g->val = xcalloc(nv, sizeof(LLVMValueRef));
-  g->nval = nv;
+  forget_values(g);
   for (unsigned k = 0; k < np; k++) {
     LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, element(g, LLVMGetParam(fn, 1 + k), i), f->params[k]);
     LLVMSetAlignment(v, g->real_size);
