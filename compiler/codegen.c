@@ -21,7 +21,9 @@ typedef struct Cg {
   LLVMBuilderRef B;
   ExprCtx *cx;
   const CgOptions *opts;
-  LLVMTypeRef dbl, i1; /* dbl: the real type, float with --precision=f32 */
+  LLVMTypeRef real;    /* the real type: double, float with --precision=f32 */
+  LLVMTypeRef dbl, i1; /* the types of values: real and i1, or vectors of them in a streaming loop */
+  unsigned lanes;      /* 0, or the lanes of dbl and i1 while a streaming loop body is emitted */
   unsigned real_size;  /* its size in bytes, also the alignment of arrays of it */
   LLVMValueRef *val;   /* node id -> value in the current function */
   size_t nval;
@@ -84,6 +86,7 @@ static void add_param_attr(Cg *g, LLVMValueRef fn, unsigned param, const char *n
 /* A libm function, declared once: pure (memory(none)), so LLVM may CSE,
  * hoist and delete calls; pdc does not promise errno. */
 static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsigned n) {
+  if (g->lanes) pdc_unreachable(); /* streaming loops have no calls (streamable) */
   LLVMTypeRef ps[2] = {g->dbl, g->dbl};
   LLVMTypeRef fty = LLVMFunctionType(g->dbl, ps, n, 0);
   char fname[32]; /* sinf, cbrtf, ... in single precision */
@@ -118,7 +121,7 @@ static int in_libmvec(const char *libm) {
 
 static void keep_vector_declaration(Cg *g, const char *name, unsigned lanes, unsigned nargs) {
   if (LLVMGetNamedFunction(g->M, name)) return;
-  LLVMTypeRef v = LLVMVectorType(g->dbl, lanes), ps[2] = {v, v};
+  LLVMTypeRef v = LLVMVectorType(g->real, lanes), ps[2] = {v, v};
   LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(v, ps, nargs, 0));
   add_fn_attr(g, fn, "memory", 0);
   add_fn_attr(g, fn, "nounwind", 0);
@@ -166,10 +169,27 @@ static void keep_vector_declarations_alive(Cg *g) {
 static LLVMValueRef value_of(Cg *g, Expr *e);
 static LLVMValueRef emit_select(Cg *g, Expr *e);
 
+/* A scalar in every lane when a streaming loop body is emitted. */
+static LLVMValueRef splat(Cg *g, LLVMValueRef s) {
+  if (!g->lanes) return s;
+  LLVMTypeRef i32 = LLVMInt32TypeInContext(g->C);
+  if (LLVMIsConstant(s)) {
+    LLVMValueRef *copies = xmalloc(sizeof(LLVMValueRef) * g->lanes);
+    for (unsigned i = 0; i < g->lanes; i++) copies[i] = s;
+    LLVMValueRef v = LLVMConstVector(copies, g->lanes);
+    free(copies);
+    return v;
+  }
+  LLVMValueRef one = LLVMBuildInsertElement(g->B, LLVMGetPoison(g->dbl), s, LLVMConstInt(i32, 0, 0), "");
+  return LLVMBuildShuffleVector(g->B, one, LLVMGetPoison(g->dbl), LLVMConstNull(LLVMVectorType(i32, g->lanes)), "");
+}
+
+static LLVMValueRef real_const(Cg *g, double x) { return splat(g, LLVMConstReal(g->real, x)); }
+
 static LLVMValueRef emit_powi(Cg *g, Expr *e) {
   Expr *x = e->kid[0];
   int k = e->k;
-  if (k < 0) return LLVMBuildFDiv(g->B, LLVMConstReal(g->dbl, 1.0), value_of(g, ex_powi(g->cx, x, -k)), "");
+  if (k < 0) return LLVMBuildFDiv(g->B, real_const(g, 1.0), value_of(g, ex_powi(g->cx, x, -k)), "");
   if (k % 2 == 0) {
     LLVMValueRef h = value_of(g, ex_powi(g->cx, x, k / 2));
     return LLVMBuildFMul(g->B, h, h, "");
@@ -256,7 +276,7 @@ static const char *libm_name(ExprOp op) {
  * comparison of constants) is a double. */
 static LLVMValueRef as_bool(Cg *g, LLVMValueRef v) {
   if (LLVMTypeOf(v) == g->i1) return v;
-  return LLVMBuildFCmp(g->B, LLVMRealUNE, v, LLVMConstReal(g->dbl, 0.0), "");
+  return LLVMBuildFCmp(g->B, LLVMRealUNE, v, real_const(g, 0.0), "");
 }
 
 /* ---- numbers from a table ------------------------------------------------
@@ -270,13 +290,13 @@ static LLVMValueRef as_bool(Cg *g, LLVMValueRef v) {
 enum { CG_POOL_THRESHOLD = 1024 };
 
 static LLVMValueRef pooled_constant(Cg *g, Expr *e) {
-  if (!g->pool || e->id >= g->npool_index || g->pool_index[e->id] < 0) return LLVMConstReal(g->dbl, e->num);
+  if (!g->pool || e->id >= g->npool_index || g->pool_index[e->id] < 0) return real_const(g, e->num);
   LLVMTypeRef i64 = LLVMInt64TypeInContext(g->C);
   LLVMValueRef idx[2] = {LLVMConstInt(i64, 0, 0), LLVMConstInt(i64, (unsigned long long)g->pool_index[e->id], 0)};
   LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->pool_type, g->pool, idx, 2, "");
-  LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, p, "");
+  LLVMValueRef v = LLVMBuildLoad2(g->B, g->real, p, "");
   LLVMSetAlignment(v, g->real_size);
-  return v;
+  return splat(g, v);
 }
 
 static void pool_begin(Cg *g, const LFunc *f, const char *name) {
@@ -297,14 +317,14 @@ static void pool_begin(Cg *g, const LFunc *f, const char *name) {
     for (size_t i = 0; i < n; i++) {
       if (topo[i]->op != EX_CONST) continue;
       g->pool_index[topo[i]->id] = k;
-      vals[k++] = LLVMConstReal(g->dbl, topo[i]->num);
+      vals[k++] = LLVMConstReal(g->real, topo[i]->num);
     }
-    g->pool_type = LLVMArrayType2(g->dbl, (uint64_t)nconst);
+    g->pool_type = LLVMArrayType2(g->real, (uint64_t)nconst);
     size_t len = strlen(name) + sizeof ".numbers";
     char *gname = xmalloc(len);
     snprintf(gname, len, "%s.numbers", name);
     g->pool = LLVMAddGlobal(g->M, g->pool_type, gname);
-    LLVMSetInitializer(g->pool, LLVMConstArray2(g->dbl, vals, (uint64_t)nconst));
+    LLVMSetInitializer(g->pool, LLVMConstArray2(g->real, vals, (uint64_t)nconst));
     LLVMSetLinkage(g->pool, LLVMLinkOnceODRLinkage);
     LLVMSetVisibility(g->pool, LLVMHiddenVisibility);
     LLVMSetAlignment(g->pool, 64);
@@ -363,12 +383,12 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   case EX_MIN: return intrinsic2(g, "llvm.minnum", a, b);
   case EX_MAX: return intrinsic2(g, "llvm.maxnum", a, b);
   case EX_SIGN: { /* 1, -1, or x - x: +0 at ±0 and NaN for NaN */
-    LLVMValueRef zero = LLVMConstReal(g->dbl, 0.0);
+    LLVMValueRef zero = real_const(g, 0.0);
     LLVMValueRef pos = LLVMBuildFCmp(B, LLVMRealOGT, a, zero, "");
     LLVMValueRef neg = LLVMBuildFCmp(B, LLVMRealOLT, a, zero, "");
     LLVMValueRef z = LLVMBuildFSub(B, a, a, "");
-    LLVMValueRef inner = LLVMBuildSelect(B, neg, LLVMConstReal(g->dbl, -1.0), z, "");
-    return LLVMBuildSelect(B, pos, LLVMConstReal(g->dbl, 1.0), inner, "");
+    LLVMValueRef inner = LLVMBuildSelect(B, neg, real_const(g, -1.0), z, "");
+    return LLVMBuildSelect(B, pos, real_const(g, 1.0), inner, "");
   }
   case EX_LT: return LLVMBuildFCmp(B, LLVMRealOLT, a, b, "");
   case EX_LE: return LLVMBuildFCmp(B, LLVMRealOLE, a, b, "");
@@ -495,7 +515,7 @@ static LLVMValueRef emit_select(Cg *g, Expr *e) {
    * conditionals over shared subexpressions could recompute them branch
    * after branch; past a budget proportional to the function, selects are
    * eager (still exact: a select never mixes in the untaken value). */
-  if (g->branch_depth >= CG_MAX_BRANCH_DEPTH || g->branch_work > g->branch_budget ||
+  if (g->lanes || g->branch_depth >= CG_MAX_BRANCH_DEPTH || g->branch_work > g->branch_budget ||
       (cheap_and_total(g, a) && cheap_and_total(g, b)))
     return LLVMBuildSelect(g->B, cond, value_of(g, a), value_of(g, b), "");
   LLVMBasicBlockRef then_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "then");
@@ -573,7 +593,7 @@ static void mark_output_pointer(Cg *g, LLVMValueRef fn, const LFunc *f, int nval
 
 static void store_at(Cg *g, LLVMValueRef base, int index, LLVMValueRef v) {
   LLVMValueRef idx = LLVMConstInt(LLVMInt64TypeInContext(g->C), (unsigned long long)index, 0);
-  LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->dbl, base, &idx, 1, "");
+  LLVMValueRef p = LLVMBuildInBoundsGEP2(g->B, g->real, base, &idx, 1, "");
   LLVMSetAlignment(LLVMBuildStore(g->B, v, p), g->real_size);
 }
 
@@ -624,7 +644,35 @@ static void emit_hess(Cg *g, const LFunc *f, const char *name) {
  * from the arrays at index i. The loop is left to LLVM's loop vectorizer
  * (the arrays are noalias: restrict in the header), which uses the target's
  * vector width, and handles any n with a scalar remainder. A body with lazy
- * branches (calls or partial operations under an if) stays a scalar loop. */
+ * branches (calls or partial operations under an if) stays a scalar loop.
+ *
+ * Streaming. A batch larger than the caches is bound by memory, and an
+ * ordinary store first reads the line it writes (write-allocate): rosen's
+ * gradient moves 2 loads + 3 stores + 3 such reads a point. Non-temporal
+ * stores skip the reads (measured here: 248 -> 450 M points/s), but only
+ * whole aligned vectors of them do, and LLVM 19's loop vectorizer will not
+ * make one (it judges the store at the scalar's alignment). So for large n,
+ * when the outputs share one alignment modulo a cache line, pdc runs its
+ * own vector loop over the aligned middle: the DAG emitted on vectors of
+ * the target's width, stored aligned and !nontemporal, then an sfence. The
+ * few points before and after it go through the ordinary loop. Only bodies
+ * of plain arithmetic stream (no calls, which would be per-lane anyway), and
+ * only small ones: those are the bodies memory bounds. Each lane computes
+ * what the scalar function computes, operation by operation, so results
+ * are the same bits on either path. */
+enum {
+  CG_STREAM_MIN_BYTES = 4 << 20, /* outputs of at least this size stream: above L2 */
+  CG_STREAM_MAX_NODES = 512,     /* larger bodies are bound by arithmetic, not memory */
+  CG_CACHE_LINE = 64
+};
+
+typedef struct BatchFn {
+  const LFunc *f;
+  LLVMValueRef fn, n;
+  Expr **roots; /* the partials (with the gradient), then the value */
+  int nroots, with_grad;
+} BatchFn;
+
 static void mark_array(Cg *g, LLVMValueRef fn, unsigned i, const char *name, int written) {
   LLVMSetValueName2(LLVMGetParam(fn, i), name, strlen(name));
   add_param_attr(g, fn, i, "noalias", 0);
@@ -632,72 +680,222 @@ static void mark_array(Cg *g, LLVMValueRef fn, unsigned i, const char *name, int
   add_param_attr(g, fn, i, written ? "writeonly" : "readonly", 0);
 }
 
+static LLVMValueRef param_array(const BatchFn *b, int k) { return LLVMGetParam(b->fn, 1 + (unsigned)k); }
+static LLVMValueRef out_array(const BatchFn *b) { return LLVMGetParam(b->fn, 1 + (unsigned)b->f->nparams); }
+static LLVMValueRef grad_array(const BatchFn *b) { return LLVMGetParam(b->fn, 2 + (unsigned)b->f->nparams); }
+
+static LLVMValueRef i64_const(Cg *g, uint64_t k) { return LLVMConstInt(LLVMInt64TypeInContext(g->C), k, 0); }
+
 static LLVMValueRef element(Cg *g, LLVMValueRef base, LLVMValueRef index) {
-  return LLVMBuildInBoundsGEP2(g->B, g->dbl, base, &index, 1, "");
+  return LLVMBuildInBoundsGEP2(g->B, g->real, base, &index, 1, "");
 }
 
-static void emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
-  LLVMTypeRef i64 = LLVMInt64TypeInContext(g->C), ptr = LLVMPointerTypeInContext(g->C, 0);
+static void mark_nontemporal(Cg *g, LLVMValueRef store) {
+  static const char kind_name[] = "nontemporal";
+  unsigned kind = LLVMGetMDKindIDInContext(g->C, kind_name, sizeof kind_name - 1);
+  LLVMMetadataRef one = LLVMValueAsMetadata(LLVMConstInt(LLVMInt32TypeInContext(g->C), 1, 0));
+  LLVMSetMetadata(store, kind, LLVMMetadataAsValue(g->C, LLVMMDNodeInContext2(g->C, &one, 1)));
+}
+
+static BatchFn declare_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
+  BatchFn b = {.f = f, .with_grad = with_grad};
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(g->C, 0);
   unsigned np = (unsigned)f->nparams, nargs = 1 + np + 1 + (with_grad ? 1 : 0);
   LLVMTypeRef *ps = xmalloc(sizeof(LLVMTypeRef) * nargs);
-  ps[0] = i64;
+  ps[0] = LLVMInt64TypeInContext(g->C);
   for (unsigned i = 1; i < nargs; i++) ps[i] = ptr;
-  LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(LLVMVoidTypeInContext(g->C), ps, nargs, 0));
+  b.fn = LLVMAddFunction(g->M, name, LLVMFunctionType(LLVMVoidTypeInContext(g->C), ps, nargs, 0));
   free(ps);
-  g->fn = fn;
-  LLVMSetValueName2(LLVMGetParam(fn, 0), "n", 1);
-  for (unsigned i = 0; i < np; i++) mark_array(g, fn, 1 + i, f->params[i], 0);
-  mark_array(g, fn, 1 + np, "out", 1);
-  if (with_grad) mark_array(g, fn, 2 + np, "grad", 1);
-  add_fn_attr(g, fn, "nounwind", 0);
-  add_fn_attr(g, fn, "uwtable", 2);
+  b.n = LLVMGetParam(b.fn, 0);
+  LLVMSetValueName2(b.n, "n", 1);
+  for (unsigned i = 0; i < np; i++) mark_array(g, b.fn, 1 + i, f->params[i], 0);
+  mark_array(g, b.fn, 1 + np, "out", 1);
+  if (with_grad) mark_array(g, b.fn, 2 + np, "grad", 1);
+  add_fn_attr(g, b.fn, "nounwind", 0);
+  add_fn_attr(g, b.fn, "uwtable", 2);
   if (g->opts->vec_isas & CG_VEC_AVX512) {
     /* LLVM keeps to 256-bit vectors on most AVX-512 CPUs (clock throttling
      * on early ones); a batch loop is the throughput code that wants 512 */
     static const char k[] = "prefer-vector-width", v[] = "512";
-    LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+    LLVMAddAttributeAtIndex(b.fn, LLVMAttributeFunctionIndex,
                             LLVMCreateStringAttribute(g->C, k, sizeof k - 1, v, sizeof v - 1));
   }
+  b.nroots = with_grad ? f->nwrt + 1 : 1;
+  b.roots = xmalloc(sizeof(Expr *) * (size_t)b.nroots);
+  for (int j = 0; j < b.nroots - 1; j++) b.roots[j] = f->partials[j];
+  b.roots[b.nroots - 1] = f->value;
+  g->fn = b.fn;
+  return b;
+}
 
-  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->C, fn, "entry");
-  LLVMBasicBlockRef loop = LLVMAppendBasicBlockInContext(g->C, fn, "loop");
-  LLVMPositionBuilderAtEnd(g->B, entry);
-  LLVMValueRef n = LLVMGetParam(fn, 0), zero = LLVMConstInt(i64, 0, 0);
-  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->C, fn, "done");
-  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, n, zero, ""), done, loop);
-  LLVMMoveBasicBlockAfter(done, loop);
-
-  LLVMPositionBuilderAtEnd(g->B, loop);
-  LLVMValueRef i = LLVMBuildPhi(g->B, i64, "i");
+/* The body at point i (at lanes points from i in a streaming loop): loads,
+ * the DAG, stores. */
+static void emit_points(Cg *g, const BatchFn *b, LLVMValueRef i) {
   forget_values(g);
-  for (unsigned k = 0; k < np; k++) {
-    LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, element(g, LLVMGetParam(fn, 1 + k), i), f->params[k]);
+  for (int k = 0; k < b->f->nparams; k++) {
+    LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, element(g, param_array(b, k), i), b->f->params[k]);
     LLVMSetAlignment(v, g->real_size);
-    g->val[ex_var(g->cx, (int)k)->id] = v;
+    g->val[ex_var(g->cx, k)->id] = v;
   }
-  int nroots = with_grad ? f->nwrt + 1 : 1;
-  Expr **roots = xmalloc(sizeof(Expr *) * (size_t)nroots);
-  for (int j = 0; j < nroots - 1; j++) roots[j] = f->partials[j];
-  roots[nroots - 1] = f->value;
-  g->vec_isas = g->opts->libmvec ? g->opts->vec_isas : 0;
-  emit_all(g, roots, (size_t)nroots);
+  g->vec_isas = g->opts->libmvec && !g->lanes ? g->opts->vec_isas : 0;
+  emit_all(g, b->roots, (size_t)b->nroots);
   g->vec_isas = 0;
-  LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->value), element(g, LLVMGetParam(fn, 1 + np), i)), g->real_size);
-  for (int j = 0; with_grad && j < f->nwrt; j++) {
-    LLVMValueRef at = LLVMBuildAdd(g->B, LLVMBuildMul(g->B, LLVMConstInt(i64, (unsigned long long)j, 0), n, ""), i, "");
-    LLVMSetAlignment(LLVMBuildStore(g->B, value_of(g, f->partials[j]), element(g, LLVMGetParam(fn, 2 + np), at)),
-                     g->real_size);
+  /* a streaming loop's stores are whole aligned vectors (see streaming_range) */
+  unsigned align = g->lanes ? g->lanes * g->real_size : g->real_size;
+  LLVMValueRef store = LLVMBuildStore(g->B, value_of(g, b->f->value), element(g, out_array(b), i));
+  LLVMSetAlignment(store, align);
+  if (g->lanes) mark_nontemporal(g, store);
+  for (int j = 0; b->with_grad && j < b->f->nwrt; j++) {
+    LLVMValueRef at = LLVMBuildAdd(g->B, LLVMBuildMul(g->B, i64_const(g, (uint64_t)j), b->n, ""), i, "");
+    store = LLVMBuildStore(g->B, value_of(g, b->f->partials[j]), element(g, grad_array(b), at));
+    LLVMSetAlignment(store, align);
+    if (g->lanes) mark_nontemporal(g, store);
   }
-  free(roots);
-  LLVMValueRef next = LLVMBuildAdd(g->B, i, LLVMConstInt(i64, 1, 0), "");
+}
+
+/* for (i = lo; i != hi; i += step) the body, from the current block (which
+ * knows lo != hi) to exit. */
+static void emit_point_loop(Cg *g, const BatchFn *b, LLVMValueRef lo, LLVMValueRef hi, unsigned step,
+                            LLVMBasicBlockRef exit) {
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->B);
+  LLVMBasicBlockRef loop = LLVMInsertBasicBlockInContext(g->C, exit, g->lanes ? "stream" : "loop");
+  LLVMBuildBr(g->B, loop);
+  LLVMPositionBuilderAtEnd(g->B, loop);
+  LLVMValueRef i = LLVMBuildPhi(g->B, LLVMInt64TypeInContext(g->C), "i");
+  emit_points(g, b, i);
+  LLVMValueRef next = LLVMBuildAdd(g->B, i, i64_const(g, step), "");
   LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->B);
-  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, next, n, ""), done, loop);
-  LLVMValueRef in_vals[2] = {zero, next};
-  LLVMBasicBlockRef in_bbs[2] = {entry, latch};
+  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, next, hi, ""), exit, loop);
+  LLVMValueRef in_vals[2] = {lo, next};
+  LLVMBasicBlockRef in_bbs[2] = {pre, latch};
   LLVMAddIncoming(i, in_vals, in_bbs, 2);
-  LLVMMoveBasicBlockAfter(done, latch);
+}
+
+static int is_streamable_op(const Expr *e) {
+  switch (e->op) {
+  case EX_DIV:
+  case EX_POWI: /* negative powers too: a division */
+  case EX_SQRT:
+  case EX_SELECT: return 1;
+  default: return is_cheap_op(e);
+  }
+}
+
+/* The lanes of the streaming loop for this batch function, 0 for none. */
+static unsigned stream_lanes(Cg *g, const BatchFn *b) {
+  unsigned isas = g->opts->vec_isas; /* x86-64 only: the sfence */
+  if (!isas) return 0;
+  size_t n;
+  Expr **order = ex_topo(g->cx, b->roots, (size_t)b->nroots, &n);
+  int ok = n <= CG_STREAM_MAX_NODES;
+  for (size_t i = 0; i < n && ok; i++) ok = is_streamable_op(order[i]);
+  free(order);
+  if (!ok) return 0;
+  unsigned bytes = isas & CG_VEC_AVX512 ? 64 : isas & CG_VEC_AVX2 ? 32 : 16;
+  return bytes / g->real_size;
+}
+
+/* The range [*p, *q) of the streaming loop: empty (n, n) unless the outputs
+ * are large, and out and every row of grad start at the same offset in a
+ * cache line. Then p points bring out to a line boundary and q - p is a
+ * multiple of the lanes. */
+static void streaming_range(Cg *g, const BatchFn *b, unsigned lanes, LLVMValueRef *p, LLVMValueRef *q) {
+  LLVMBuilderRef B = g->B;
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(g->C);
+  uint64_t size = g->real_size, nouts = 1 + (uint64_t)(b->with_grad ? b->f->nwrt : 0);
+  uint64_t min_n = (CG_STREAM_MIN_BYTES + nouts * size - 1) / (nouts * size);
+  LLVMValueRef line_mask = i64_const(g, CG_CACHE_LINE - 1), zero = i64_const(g, 0), n = b->n;
+  LLVMValueRef out = LLVMBuildPtrToInt(B, out_array(b), i64, "");
+  LLVMValueRef ok = LLVMBuildICmp(B, LLVMIntUGE, n, i64_const(g, min_n), "");
+  LLVMValueRef misaligned = LLVMBuildAnd(B, out, i64_const(g, size - 1), "");
+  ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntEQ, misaligned, zero, ""), "");
+  if (b->with_grad && b->f->nwrt > 0) {
+    LLVMValueRef grad = LLVMBuildPtrToInt(B, grad_array(b), i64, "");
+    LLVMValueRef apart = LLVMBuildAnd(B, LLVMBuildSub(B, grad, out, ""), line_mask, "");
+    ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntEQ, apart, zero, ""), "");
+    if (b->f->nwrt > 1) { /* rows n apart */
+      LLVMValueRef row = LLVMBuildAnd(B, LLVMBuildMul(B, n, i64_const(g, size), ""), line_mask, "");
+      ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntEQ, row, zero, ""), "");
+    }
+  }
+  LLVMValueRef to_line = LLVMBuildAnd(B, LLVMBuildNeg(B, out, ""), line_mask, "");
+  LLVMValueRef peel = LLVMBuildUDiv(B, to_line, i64_const(g, size), "peel");
+  LLVMValueRef whole = LLVMBuildAnd(B, LLVMBuildSub(B, n, peel, ""), i64_const(g, ~(uint64_t)(lanes - 1)), "");
+  *p = LLVMBuildSelect(B, ok, peel, n, "stream.from");
+  *q = LLVMBuildSelect(B, ok, LLVMBuildAdd(B, peel, whole, ""), n, "stream.to");
+}
+
+static void emit_sfence(Cg *g) {
+  static const char name[] = "llvm.x86.sse.sfence";
+  unsigned id = LLVMLookupIntrinsicID(name, sizeof name - 1);
+  if (!id) pdc_internal_error(__FILE__, __LINE__, "missing intrinsic %s", name);
+  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, NULL, 0);
+  LLVMBuildCall2(g->B, LLVMIntrinsicGetType(g->C, id, NULL, 0), fn, NULL, 0, "");
+}
+
+/* check:  [p, q) = streaming_range
+ * range:  lo, hi = 0, p the first time, then q, n
+ *         the ordinary loop over [lo, hi)
+ * after:  done if hi == n, else the streaming loop over [p, q), an sfence,
+ *         and back to range */
+static void emit_streaming_batch(Cg *g, const BatchFn *b, unsigned lanes, LLVMBasicBlockRef done) {
+  LLVMBasicBlockRef check = LLVMInsertBasicBlockInContext(g->C, done, "check");
+  LLVMBasicBlockRef range = LLVMInsertBasicBlockInContext(g->C, done, "range");
+  LLVMBasicBlockRef after = LLVMInsertBasicBlockInContext(g->C, done, "after");
+  LLVMBasicBlockRef fence = LLVMInsertBasicBlockInContext(g->C, done, "fence");
+  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, b->n, i64_const(g, 0), ""), done, check);
+  LLVMPositionBuilderAtEnd(g->B, check);
+  LLVMValueRef p, q;
+  streaming_range(g, b, lanes, &p, &q);
+  LLVMBuildBr(g->B, range);
+
+  LLVMPositionBuilderAtEnd(g->B, range);
+  LLVMTypeRef i64 = LLVMInt64TypeInContext(g->C);
+  LLVMValueRef lo = LLVMBuildPhi(g->B, i64, "lo"), hi = LLVMBuildPhi(g->B, i64, "hi");
+  LLVMBasicBlockRef scalar = LLVMInsertBasicBlockInContext(g->C, after, "points");
+  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, lo, hi, ""), after, scalar);
+  LLVMPositionBuilderAtEnd(g->B, scalar);
+  emit_point_loop(g, b, lo, hi, 1, after);
+
+  LLVMPositionBuilderAtEnd(g->B, after);
+  LLVMBasicBlockRef stream = LLVMInsertBasicBlockInContext(g->C, fence, "stream.entry");
+  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, hi, b->n, ""), done, stream);
+  LLVMPositionBuilderAtEnd(g->B, stream);
+  LLVMTypeRef scalar_real = g->dbl, scalar_bool = g->i1;
+  g->lanes = lanes;
+  g->dbl = LLVMVectorType(scalar_real, lanes);
+  g->i1 = LLVMVectorType(scalar_bool, lanes);
+  emit_point_loop(g, b, p, q, lanes, fence);
+  g->lanes = 0;
+  g->dbl = scalar_real;
+  g->i1 = scalar_bool;
+
+  LLVMPositionBuilderAtEnd(g->B, fence);
+  emit_sfence(g); /* the streamed stores are weakly ordered: make them visible like ordinary ones */
+  LLVMBuildBr(g->B, range);
+  LLVMValueRef lo_in[2] = {i64_const(g, 0), q}, hi_in[2] = {p, b->n};
+  LLVMBasicBlockRef from[2] = {check, fence};
+  LLVMAddIncoming(lo, lo_in, from, 2);
+  LLVMAddIncoming(hi, hi_in, from, 2);
+}
+
+static void emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
+  BatchFn b = declare_batch(g, f, name, with_grad);
+  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->C, b.fn, "entry");
+  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->C, b.fn, "done");
+  LLVMPositionBuilderAtEnd(g->B, entry);
+  unsigned lanes = stream_lanes(g, &b);
+  if (lanes) {
+    emit_streaming_batch(g, &b, lanes, done);
+  } else {
+    LLVMBasicBlockRef body = LLVMInsertBasicBlockInContext(g->C, done, "body");
+    LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, b.n, i64_const(g, 0), ""), done, body);
+    LLVMPositionBuilderAtEnd(g->B, body);
+    emit_point_loop(g, &b, i64_const(g, 0), b.n, 1, done);
+  }
   LLVMPositionBuilderAtEnd(g->B, done);
   LLVMBuildRetVoid(g->B);
+  free(b.roots);
 }
 
 LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, const char *module_name,
@@ -706,7 +904,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   g.M = LLVMModuleCreateWithNameInContext(module_name, C);
   LLVMSetSourceFileName(g.M, module_name, strlen(module_name));
   g.B = LLVMCreateBuilderInContext(C);
-  g.dbl = opts->f32 ? LLVMFloatTypeInContext(C) : LLVMDoubleTypeInContext(C);
+  g.real = g.dbl = opts->f32 ? LLVMFloatTypeInContext(C) : LLVMDoubleTypeInContext(C);
   g.real_size = opts->f32 ? 4 : 8;
   g.i1 = LLVMInt1TypeInContext(C);
   g.fmf = opts->fast_math ? LLVMFastMathAll : LLVMFastMathNone;

@@ -249,9 +249,11 @@ void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOption
              opts->source, g, g);
   if (opts->batch)
     buf_puts(out, "/* The batch functions take structure-of-arrays inputs of n values each, any n,\n"
-                  " * any alignment (element-aligned is enough; 32 or 64 is faster). No output may\n"
+                  " * any alignment (element-aligned is enough; 64 is faster). No output may\n"
                   " * overlap another array (restrict). A call on a part of the arrays computes\n"
-                  " * that part only, so threads may share a batch by ranges of i. */\n"
+                  " * that part only, so threads may share a batch by ranges of i. A call that\n"
+                  " * writes 4 MiB or more, with out and the rows of grad at one offset in a\n"
+                  " * 64-byte line, may store past the cache (non-temporal; same results). */\n"
                   "#include <stddef.h>\n"
                   "#ifndef PDC_RESTRICT\n#ifdef __cplusplus\n#define PDC_RESTRICT __restrict\n#else\n"
                   "#define PDC_RESTRICT restrict\n#endif\n#endif\n\n");
