@@ -3,126 +3,59 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "c_names.h"
 #include "print.h"
+#include "util.h"
 
 enum { HEADER_FORMULA_MAX_NODES = 60, HEADER_FORMULA_MAX_CHARS = 160 };
 
-static const char *const c_keywords[] = {
-    "auto",
-    "break",
-    "case",
-    "char",
-    "const",
-    "continue",
-    "default",
-    "do",
-    "double",
-    "else",
-    "enum",
-    "extern",
-    "float",
-    "for",
-    "goto",
-    "if",
-    "inline",
-    "int",
-    "long",
-    "register",
-    "restrict",
-    "return",
-    "short",
-    "signed",
-    "sizeof",
-    "static",
-    "struct",
-    "switch",
-    "typedef",
-    "union",
-    "unsigned",
-    "void",
-    "volatile",
-    "while",
-    "bool",
-    "true",
-    "false",
-    "grad",
-    "H",
-    "class",
-    "new",
-    "delete",
-    "this",
-    "template",
-    "namespace",
-    "operator",
-    "public",
-    "private",
-    "protected",
-    "friend",
-    "virtual",
-    "typename",
-    "mutable",
-    "explicit",
-    "throw",
-    "try",
-    "catch",
-    "using",
-    "nullptr",
-    "constexpr",
-    "decltype",
-    "noexcept",
-    "alignas",
-    "alignof",
-    "static_assert",
-    "thread_local",
-    "char16_t",
-    "char32_t",
-    "wchar_t",
-    "export",
-    "asm",
-    "and",
-    "or",
-    "not",
-    "xor",
-    "bitand",
-    "bitor",
-    "compl",
-    "and_eq",
-    "or_eq",
-    "xor_eq",
-    "not_eq",
-    "concept",
-    "requires",
-    "co_await",
-    "co_yield",
-    "co_return",
-    "char8_t",
-    "consteval",
-    "constinit",
-    "dynamic_cast",
-    "static_cast",
-    "const_cast",
-    "reinterpret_cast",
-    "typeid",
-};
+/* How a function's parameters are spelled in the header. */
+typedef struct Spelling {
+  char **names; /* one per parameter */
+  int n;
+} Spelling;
 
-/* A parameter name usable in C: keywords (and our own output names) get a
- * trailing underscore. Only the header sees it; the symbol is unchanged. */
-static void put_param(Buf *out, const char *name) {
-  buf_puts(out, name);
-  for (size_t i = 0; i < sizeof c_keywords / sizeof c_keywords[0]; i++)
-    if (strcmp(c_keywords[i], name) == 0) buf_putc(out, '_');
+/* Whether a parameter spelled s would clash in the header: a name C or C++
+ * gives a meaning to, the include guard, an output parameter of the
+ * prototypes (grad, H; n and out in batch ones), or another parameter. */
+static int spelling_clashes(const char *s, const LFunc *f, const Spelling *sp, int upto, int batch, const char *guard) {
+  if (c_name_is_taken(s) || strcmp(s, guard) == 0 || strcmp(s, "grad") == 0 || strcmp(s, "H") == 0) return 1;
+  if (batch && (strcmp(s, "n") == 0 || strcmp(s, "out") == 0)) return 1;
+  for (int i = 0; i < upto; i++)
+    if (strcmp(sp->names[i], s) == 0) return 1;
+  for (int i = upto + 1; i < f->nparams; i++) /* the others keep their names where they can */
+    if (strcmp(f->params[i], s) == 0) return 1;
+  return 0;
 }
 
-static void put_params(Buf *out, const LFunc *f, const char *real, const char *extra) {
-  buf_putc(out, '(');
+/* The parameter names, with trailing underscores where a name would clash;
+ * only the header sees them, the symbols are unchanged. */
+static Spelling spell_params(const LFunc *f, int batch, const char *guard) {
+  Spelling sp = {xmalloc(sizeof(char *) * (size_t)(f->nparams ? f->nparams : 1)), f->nparams};
   for (int i = 0; i < f->nparams; i++) {
-    buf_printf(out, "%s%s ", i ? ", " : "", real);
-    put_param(out, f->params[i]);
+    Buf b;
+    buf_init(&b);
+    if (f->params[i][0] == '_') buf_putc(&b, 'p'); /* _X and __x stay reserved whatever follows */
+    buf_puts(&b, f->params[i]);
+    while (spelling_clashes(buf_cstr(&b), f, &sp, i, batch, guard)) buf_putc(&b, '_');
+    sp.names[i] = buf_take(&b);
   }
-  if (extra) buf_printf(out, "%s%s", f->nparams ? ", " : "", extra);
-  if (!f->nparams && !extra) buf_puts(out, "void");
+  return sp;
+}
+
+static void spelling_free(Spelling *sp) {
+  for (int i = 0; i < sp->n; i++) free(sp->names[i]);
+  free(sp->names);
+}
+
+static void put_params(Buf *out, const Spelling *sp, const char *real, const char *extra) {
+  buf_putc(out, '(');
+  for (int i = 0; i < sp->n; i++) buf_printf(out, "%s%s %s", i ? ", " : "", real, sp->names[i]);
+  if (extra) buf_printf(out, "%s%s", sp->n ? ", " : "", extra);
+  if (!sp->n && !extra) buf_puts(out, "void");
   buf_putc(out, ')');
 }
 
@@ -156,24 +89,21 @@ static void put_call(Buf *out, const char *prefix, const LFunc *f) {
 }
 
 /* (size_t n, const double *restrict p1, ..., double *restrict out[, grad]) */
-static void put_batch_params(Buf *out, const LFunc *f, const char *real, int with_grad) {
+static void put_batch_params(Buf *out, const Spelling *sp, const char *real, int with_grad) {
   buf_puts(out, "(size_t n");
-  for (int i = 0; i < f->nparams; i++) {
-    buf_printf(out, ", const %s *PDC_RESTRICT ", real);
-    put_param(out, f->params[i]);
-  }
+  for (int i = 0; i < sp->n; i++) buf_printf(out, ", const %s *PDC_RESTRICT %s", real, sp->names[i]);
   buf_printf(out, ", %s *PDC_RESTRICT out", real);
   if (with_grad) buf_printf(out, ", %s *PDC_RESTRICT grad", real);
   buf_putc(out, ')');
 }
 
-static void write_batch(Buf *out, const LFunc *f, const char *prefix, const char *real) {
+static void write_batch(Buf *out, const LFunc *f, const Spelling *sp, const char *prefix, const char *real) {
   const char *n = f->name;
   buf_printf(out, "/* %s at n points: out[i] = %s", n, prefix);
   put_call(out, "", f);
   buf_puts(out, " with each parameter read from its array at i. */\nvoid ");
   buf_printf(out, "%s%s_batch", prefix, n);
-  put_batch_params(out, f, real, 0);
+  put_batch_params(out, sp, real, 0);
   buf_puts(out, ";\n");
   buf_printf(out, "/* %s and its gradient at n points: out[i] as %s%s_batch", n, prefix, n);
   if (f->nwrt) {
@@ -181,25 +111,26 @@ static void write_batch(Buf *out, const LFunc *f, const char *prefix, const char
     for (int j = 0; j < f->nwrt; j++) buf_printf(out, "%s %s (j = %d)", j ? "," : "", f->params[f->wrt[j]], j);
   }
   buf_printf(out, ". */\nvoid %s%s_grad_batch", prefix, n);
-  put_batch_params(out, f, real, 1);
+  put_batch_params(out, sp, real, 1);
   buf_puts(out, ";\n");
 }
 
-static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *prefix, int batch, const char *real) {
-  const char *n = f->name;
+static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const HeaderOptions *opts, const char *guard) {
+  const char *n = f->name, *prefix = opts->prefix, *real = opts->f32 ? "float" : "double";
+  Spelling sp = spell_params(f, opts->batch, guard);
   buf_puts(out, "/* ");
   put_call(out, prefix, f);
   buf_puts(out, " = ");
   put_formula(out, cx, f, f->value);
   buf_printf(out, " */\n%s %s%s", real, prefix, n);
-  put_params(out, f, real, NULL);
+  put_params(out, &sp, real, NULL);
   buf_puts(out, ";\n");
   for (int j = 0; j < f->nwrt; j++) {
     const char *v = f->params[f->wrt[j]];
     buf_printf(out, "/* d%s/d%s = ", n, v);
     put_formula(out, cx, f, f->partials[j]);
     buf_printf(out, " */\n%s %s%s_d%s", real, prefix, n, v);
-    put_params(out, f, real, NULL);
+    put_params(out, &sp, real, NULL);
     buf_puts(out, ";\n");
   }
   buf_printf(out, "/* Returns %s", prefix);
@@ -214,7 +145,7 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *pr
   buf_printf(out, ". */\n%s %s%s_grad", real, prefix, n);
   char extra[16];
   snprintf(extra, sizeof extra, "%s *grad", real);
-  put_params(out, f, real, extra);
+  put_params(out, &sp, real, extra);
   buf_puts(out, ";\n");
   if (f->hessian) {
     int k = f->nwrt;
@@ -223,11 +154,33 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const char *pr
     for (int j = 0; j < k; j++) buf_printf(out, "%s%s", j ? ", " : "", f->params[f->wrt[j]]);
     buf_printf(out, "). */\nvoid %s%s_hess", prefix, n);
     snprintf(extra, sizeof extra, "%s *H", real);
-    put_params(out, f, real, extra);
+    put_params(out, &sp, real, extra);
     buf_puts(out, ";\n");
   }
-  if (batch) write_batch(out, f, prefix, real);
+  if (opts->batch) write_batch(out, f, &sp, prefix, real);
   buf_putc(out, '\n');
+  spelling_free(&sp);
+}
+
+/* Whether the include guard (a macro) is spelled like a symbol the header
+ * declares (f, f_d<v>, f_grad, f_hess, f_batch, f_grad_batch): the
+ * declaration would lose its name. */
+static int guard_clashes(const char *guard, const Program *prog, const HeaderOptions *opts) {
+  size_t plen = strlen(opts->prefix);
+  if (strncmp(guard, opts->prefix, plen) != 0) return 0;
+  for (int i = 0; i < prog->nfuncs; i++) {
+    const LFunc *f = &prog->funcs[i];
+    size_t n = strlen(f->name);
+    const char *rest = guard + plen + n;
+    if (strncmp(guard + plen, f->name, n) != 0) continue;
+    if (!*rest) return 1;
+    if (*rest++ != '_') continue;
+    if (!strcmp(rest, "grad") || !strcmp(rest, "hess") || !strcmp(rest, "batch") || !strcmp(rest, "grad_batch"))
+      return 1;
+    for (int j = 0; j < f->nwrt && rest[0] == 'd'; j++)
+      if (!strcmp(rest + 1, f->params[f->wrt[j]])) return 1;
+  }
+  return 0;
 }
 
 void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOptions *opts) {
@@ -237,6 +190,7 @@ void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOption
   for (const char *s = opts->guard_stem; *s; s++)
     buf_putc(&guard, isalnum((unsigned char)*s) ? (char)toupper((unsigned char)*s) : '_');
   buf_puts(&guard, "_H");
+  while (guard_clashes(buf_cstr(&guard), prog, opts)) buf_putc(&guard, '_');
   const char *g = buf_cstr(&guard);
   buf_printf(out,
              "/* Generated by pdc from %s. Do not edit.\n"
@@ -258,8 +212,7 @@ void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOption
                   "#ifndef PDC_RESTRICT\n#ifdef __cplusplus\n#define PDC_RESTRICT __restrict\n#else\n"
                   "#define PDC_RESTRICT restrict\n#endif\n#endif\n\n");
   buf_puts(out, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
-  for (int i = 0; i < prog->nfuncs; i++)
-    write_function(out, &prog->funcs[i], cx, opts->prefix, opts->batch, opts->f32 ? "float" : "double");
+  for (int i = 0; i < prog->nfuncs; i++) write_function(out, &prog->funcs[i], cx, opts, g);
   buf_printf(out, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", g);
   buf_free(&guard);
 }

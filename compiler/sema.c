@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "builtins.h"
+#include "c_names.h"
 #include "input_limits.h"
 #include "lexer.h"
 #include "strmap.h"
@@ -492,30 +493,26 @@ static void check_recursion(Sema *S, FuncInfo **infos, int n) {
 
 /* ---- generated names ------------------------------------------------- */
 
-/* Names a generated function must not take: C keywords (the header would
- * not compile), the C library's math functions (the generated code calls
- * them, and LLVM may introduce calls to more) and main. */
-static const char *const reserved_symbols[] = {
-    "auto",       "break",     "case",      "char",       "const",  "continue", "default",   "do",     "double",
-    "else",       "enum",      "extern",    "float",      "for",    "goto",     "if",        "inline", "int",
-    "long",       "register",  "restrict",  "return",     "short",  "signed",   "sizeof",    "static", "struct",
-    "switch",     "typedef",   "union",     "unsigned",   "void",   "volatile", "while",     "_Bool",  "_Complex",
-    "_Imaginary", "bool",      "true",      "false",      "main",   "acos",     "acosh",     "asin",   "asinh",
-    "atan",       "atan2",     "atanh",     "cbrt",       "ceil",   "copysign", "cos",       "cosh",   "erf",
-    "erfc",       "exp",       "exp10",     "exp2",       "expm1",  "fabs",     "fdim",      "floor",  "fma",
-    "fmax",       "fmin",      "fmod",      "frexp",      "hypot",  "ilogb",    "ldexp",     "lgamma", "llrint",
-    "llround",    "log",       "log10",     "log1p",      "log2",   "logb",     "lrint",     "lround", "modf",
-    "nan",        "nearbyint", "nextafter", "nexttoward", "pow",    "pow10",    "remainder", "remquo", "rint",
-    "round",      "scalbln",   "scalbn",    "sin",        "sincos", "sinh",     "sqrt",      "tan",    "tanh",
-    "tgamma",     "trunc",     "j0",        "j1",         "jn",     "y0",       "y1",        "yn",     "gamma",
-    "signbit",    "isnan",     "isinf",     "isfinite",   "memcpy", "memset",   "memmove",   "abs",    "min",
-    "max",
+/* Names a generated function must not take: what C and C++ give a meaning
+ * to (c_names.h: the header would not compile), the C library's math
+ * functions (the generated code calls them, and LLVM may introduce calls to
+ * more) and main. */
+static const char *const libc_symbols[] = {
+    "main",   "acos",     "acosh",     "asin",   "asinh",  "atan",    "atan2",     "atanh",     "cbrt",
+    "ceil",   "copysign", "cos",       "cosh",   "erf",    "erfc",    "exp",       "exp10",     "exp2",
+    "expm1",  "fabs",     "fdim",      "floor",  "fma",    "fmax",    "fmin",      "fmod",      "frexp",
+    "hypot",  "ilogb",    "ldexp",     "lgamma", "llrint", "llround", "log",       "log10",     "log1p",
+    "log2",   "logb",     "lrint",     "lround", "modf",   "nan",     "nearbyint", "nextafter", "nexttoward",
+    "pow",    "pow10",    "remainder", "remquo", "rint",   "round",   "scalbln",   "scalbn",    "sin",
+    "sincos", "sinh",     "sqrt",      "tan",    "tanh",   "tgamma",  "trunc",     "j0",        "j1",
+    "jn",     "y0",       "y1",        "yn",     "gamma",  "signbit", "isnan",     "isinf",     "isfinite",
+    "memcpy", "memset",   "memmove",   "abs",    "min",    "max",     "_Bool",     "_Complex",  "_Imaginary",
 };
 
 static int is_reserved_symbol(const char *name) {
-  if (name[0] == '_' && (name[1] == '_' || (name[1] >= 'A' && name[1] <= 'Z'))) return 1;
-  for (size_t i = 0; i < countof(reserved_symbols); i++)
-    if (strcmp(reserved_symbols[i], name) == 0) return 1;
+  if (c_name_is_taken(name)) return 1;
+  for (size_t i = 0; i < countof(libc_symbols); i++)
+    if (strcmp(libc_symbols[i], name) == 0) return 1;
   return 0;
 }
 
@@ -568,10 +565,10 @@ static void check_symbols(Sema *S, FuncInfo **infos, int n) {
     int k = sema_symbol_names(fn, S->opts->prefix, 1, S->arena, names);
     for (int j = 0; j < k; j++) {
       if (is_reserved_symbol(names[j])) {
-        diag_error(
-            S->d, fn->name.span,
-            "function '%s' would define the symbol '%s', which is reserved (C keyword or C library name); rename it%s",
-            fn->name.name, names[j], S->opts->prefix[0] ? "" : " or use --prefix");
+        diag_error(S->d, fn->name.span,
+                   "function '%s' would define the symbol '%s', which is reserved (C or C++ keyword, standard macro or "
+                   "C library name); rename it%s",
+                   fn->name.name, names[j], S->opts->prefix[0] ? "" : " or use --prefix");
         break;
       }
       AstFunc *prev = strmap_put(&owners, names[j], fn);

@@ -32,6 +32,14 @@ if getattr(config, "sanitized", False):
 if os.path.isfile(os.path.join(config.shared_dir, "bench", "suite.pd")):
     config.available_features.add("shared")
 
+# A C++ compiler, to check that the header is valid C++ (`REQUIRES: cxx`);
+# .ci/install-deps installs clang, which brings clang++.
+import shutil
+cxx = next((shutil.which(c) for c in ("c++", "g++", "clang++") if shutil.which(c)), None)
+if cxx:
+    config.available_features.add("cxx")
+    config.substitutions.append(("%cxx", cxx))
+
 # FileCheck, not, count and split-file come from the LLVM pdc is built with.
 config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", "")])
 # Diagnostics and outputs must not depend on the user's locale.

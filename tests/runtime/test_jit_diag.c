@@ -142,8 +142,8 @@ static void test_bad_options(void) {
   /* a prefix that makes a reserved name acceptable, as pdc documents */
   o = (pd_options)PD_OPTIONS_INIT;
   expect_diag("fn main(x) = x\n", &o,
-              "<source>:1:4: error: function 'main' would define the symbol 'main', which is reserved (C keyword or C "
-              "library name); rename it or use --prefix\n"
+              "<source>:1:4: error: function 'main' would define the symbol 'main', which is reserved (C or C++ "
+              "keyword, standard macro or C library name); rename it or use --prefix\n"
               "fn main(x) = x\n"
               "   ^~~~\n");
   o.prefix = "my_";
