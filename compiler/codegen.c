@@ -728,6 +728,14 @@ static BatchFn declare_batch(Cg *g, const LFunc *f, const char *name, int with_g
   return b;
 }
 
+/* base[index] = e; in a streaming loop a whole aligned vector, stored past
+ * the cache (see streaming_range). */
+static void store_point(Cg *g, Expr *e, LLVMValueRef base, LLVMValueRef index) {
+  LLVMValueRef store = LLVMBuildStore(g->B, value_of(g, e), element(g, base, index));
+  LLVMSetAlignment(store, g->lanes ? g->lanes * g->real_size : g->real_size);
+  if (g->lanes) mark_nontemporal(g, store);
+}
+
 /* The body at point i (at lanes points from i in a streaming loop): loads,
  * the DAG, stores. */
 static void emit_points(Cg *g, const BatchFn *b, LLVMValueRef i) {
@@ -740,16 +748,10 @@ static void emit_points(Cg *g, const BatchFn *b, LLVMValueRef i) {
   g->vec_isas = g->opts->libmvec && !g->lanes ? g->opts->vec_isas : 0;
   emit_all(g, b->roots, (size_t)b->nroots);
   g->vec_isas = 0;
-  /* a streaming loop's stores are whole aligned vectors (see streaming_range) */
-  unsigned align = g->lanes ? g->lanes * g->real_size : g->real_size;
-  LLVMValueRef store = LLVMBuildStore(g->B, value_of(g, b->f->value), element(g, out_array(b), i));
-  LLVMSetAlignment(store, align);
-  if (g->lanes) mark_nontemporal(g, store);
+  store_point(g, b->f->value, out_array(b), i);
   for (int j = 0; b->with_grad && j < b->f->nwrt; j++) {
     LLVMValueRef at = LLVMBuildAdd(g->B, LLVMBuildMul(g->B, i64_const(g, (uint64_t)j), b->n, ""), i, "");
-    store = LLVMBuildStore(g->B, value_of(g, b->f->partials[j]), element(g, grad_array(b), at));
-    LLVMSetAlignment(store, align);
-    if (g->lanes) mark_nontemporal(g, store);
+    store_point(g, b->f->partials[j], grad_array(b), at);
   }
 }
 
@@ -825,6 +827,14 @@ static void streaming_range(Cg *g, const BatchFn *b, unsigned lanes, LLVMValueRe
   *q = LLVMBuildSelect(B, ok, LLVMBuildAdd(B, peel, whole, ""), n, "stream.to");
 }
 
+/* Values become vectors of `lanes` (0: scalars again). */
+static void set_lanes(Cg *g, unsigned lanes) {
+  LLVMTypeRef i1 = LLVMInt1TypeInContext(g->C);
+  g->lanes = lanes;
+  g->dbl = lanes ? LLVMVectorType(g->real, lanes) : g->real;
+  g->i1 = lanes ? LLVMVectorType(i1, lanes) : i1;
+}
+
 static void emit_sfence(Cg *g) {
   static const char name[] = "llvm.x86.sse.sfence";
   unsigned id = LLVMLookupIntrinsicID(name, sizeof name - 1);
@@ -861,14 +871,9 @@ static void emit_streaming_batch(Cg *g, const BatchFn *b, unsigned lanes, LLVMBa
   LLVMBasicBlockRef stream = LLVMInsertBasicBlockInContext(g->C, fence, "stream.entry");
   LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, hi, b->n, ""), done, stream);
   LLVMPositionBuilderAtEnd(g->B, stream);
-  LLVMTypeRef scalar_real = g->dbl, scalar_bool = g->i1;
-  g->lanes = lanes;
-  g->dbl = LLVMVectorType(scalar_real, lanes);
-  g->i1 = LLVMVectorType(scalar_bool, lanes);
+  set_lanes(g, lanes);
   emit_point_loop(g, b, p, q, lanes, fence);
-  g->lanes = 0;
-  g->dbl = scalar_real;
-  g->i1 = scalar_bool;
+  set_lanes(g, 0);
 
   LLVMPositionBuilderAtEnd(g->B, fence);
   emit_sfence(g); /* the streamed stores are weakly ordered: make them visible like ordinary ones */
@@ -904,9 +909,9 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   g.M = LLVMModuleCreateWithNameInContext(module_name, C);
   LLVMSetSourceFileName(g.M, module_name, strlen(module_name));
   g.B = LLVMCreateBuilderInContext(C);
-  g.real = g.dbl = opts->f32 ? LLVMFloatTypeInContext(C) : LLVMDoubleTypeInContext(C);
+  g.real = opts->f32 ? LLVMFloatTypeInContext(C) : LLVMDoubleTypeInContext(C);
   g.real_size = opts->f32 ? 4 : 8;
-  g.i1 = LLVMInt1TypeInContext(C);
+  set_lanes(&g, 0);
   g.fmf = opts->fast_math ? LLVMFastMathAll : LLVMFastMathNone;
   for (int i = 0; i < prog->nfuncs; i++) {
     const LFunc *f = &prog->funcs[i];
