@@ -34,7 +34,7 @@ import benchlib  # noqa: E402
 DT = torch.float64
 
 
-# The suite's functions written as a PyTorch user would write them (../shared/bench/suite.pd).
+# The suite's functions written as a PyTorch user would write them (bench/functions/suite.pd).
 def seed(x, y):
     return x**2 - y**2
 

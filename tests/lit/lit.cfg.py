@@ -20,17 +20,12 @@ config.substitutions.append(("%pdc_other", getattr(config, "pdc_other", "") or c
 config.substitutions.append(("%pdc", config.pdc_path))
 config.substitutions.append(("%cc", config.host_cc))
 config.substitutions.append(("%python", config.python))
-config.substitutions.append(("%shared", config.shared_dir))
+config.substitutions.append(("%benchfns", os.path.join(config.pdc_src_root, "bench", "functions")))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 # %bounded S MB -- CMD: CMD must finish within S seconds and MB megabytes.
 config.substitutions.append(("%bounded", config.python + " " + os.path.join(config.test_source_root, "Inputs", "bounded.py")))
 if getattr(config, "sanitized", False):
     config.environment["PDC_BOUND_SCALE"] = "4"
-
-# Tests over the shared benchmark functions need the shared directory next
-# to the repository; `REQUIRES: shared` skips them where it is absent.
-if os.path.isfile(os.path.join(config.shared_dir, "bench", "suite.pd")):
-    config.available_features.add("shared")
 
 # A C++ compiler, to check that the header is valid C++ (`REQUIRES: cxx`);
 # .ci/install-deps installs clang, which brings clang++.

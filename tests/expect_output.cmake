@@ -1,0 +1,30 @@
+# cmake -DREGEX=<regex> -P expect_output.cmake <command> [args...]
+# Runs the command and passes when it exits with status 0 AND its output
+# (stdout and stderr) matches REGEX. CTest's PASS_REGULAR_EXPRESSION alone
+# ignores the exit status, so a crash or a sanitizer report after the
+# matching line would still pass.
+set(cmd)
+set(take OFF)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE ${last})
+  if(take)
+    list(APPEND cmd "${CMAKE_ARGV${i}}")
+  elseif(CMAKE_ARGV${i} STREQUAL "-P")
+    math(EXPR script "${i} + 1")
+    set(skip_to ${script})
+  endif()
+  if(DEFINED skip_to AND i EQUAL skip_to)
+    set(take ON)
+  endif()
+endforeach()
+if(NOT cmd)
+  message(FATAL_ERROR "expect_output.cmake: no command given")
+endif()
+execute_process(COMMAND ${cmd} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+message("${out}")
+if(NOT rc STREQUAL "0")
+  message(FATAL_ERROR "exit status ${rc} (0 expected)")
+endif()
+if(NOT out MATCHES "${REGEX}")
+  message(FATAL_ERROR "output does not match: ${REGEX}")
+endif()
