@@ -21,6 +21,7 @@
 #include "output.h"
 #include "parser.h"
 #include "sema.h"
+#include "source_file.h"
 
 typedef struct Output {
   unsigned kind;
@@ -29,44 +30,7 @@ typedef struct Output {
 } Output;
 
 static int read_input(const char *path, char **text, size_t *len, char **err) {
-  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-  Buf b;
-  buf_init(&b);
-  if (!f) goto fail;
-  struct stat st;
-  if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-    errno = EISDIR;
-    goto fail;
-  }
-  char chunk[65536];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-    if (b.len + n > PDC_MAX_SOURCE_BYTES) {
-      if (f != stdin) fclose(f);
-      buf_free(&b);
-      Buf e;
-      buf_init(&e);
-      buf_printf(&e, "'%s' is too large: more than %d MiB (the limit for a source file)", path,
-                 PDC_MAX_SOURCE_BYTES >> 20);
-      *err = buf_take(&e);
-      return 0;
-    }
-    buf_append(&b, chunk, n);
-  }
-  if (ferror(f)) goto fail;
-  if (f != stdin) fclose(f);
-  *len = b.len;
-  *text = buf_take(&b);
-  return 1;
-fail:;
-  int saved = errno;
-  if (f && f != stdin) fclose(f);
-  buf_free(&b);
-  Buf e;
-  buf_init(&e);
-  buf_printf(&e, "cannot read '%s': %s", path, strerror(saved));
-  *err = buf_take(&e);
-  return 0;
+  return source_file_read(path, text, len, err);
 }
 
 /* "dir/seed.pd" -> "seed" */

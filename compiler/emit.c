@@ -17,23 +17,71 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "codegen.h"
+#include "cpu_table.h"
 #include "util.h"
 
 typedef struct EmitTarget {
   const char *triple; /* NULL: the host */
-  const char *cpu;    /* NULL: the host's CPU (with its features) */
+  const char *cpu;    /* NULL: the triple's baseline; "native": the host's CPU and features */
   int opt_level;      /* 0..3 */
 } EmitTarget;
 
+/* ---- LLVM objects a failed compilation releases ------------------------ */
+
+static void release_message(void *m) { LLVMDisposeMessage(m); }
+static void release_context(void *C) { LLVMContextDispose(C); }
+static void release_target_machine(void *tm) { LLVMDisposeTargetMachine(tm); }
+static void release_builder(void *B) { (LLVMDisposeBuilder)(B); }
+static void release_memory_buffer(void *mb) { LLVMDisposeMemoryBuffer(mb); }
+
+/* The builders of codegen.c and the runtime's wrappers, through util.h. */
+LLVMBuilderRef pdc_create_builder(LLVMContextRef C) {
+  LLVMBuilderRef B = (LLVMCreateBuilderInContext)(C);
+  pdc_own(B, release_builder);
+  return B;
+}
+
+void pdc_dispose_builder(LLVMBuilderRef B) {
+  pdc_disown(B);
+  (LLVMDisposeBuilder)(B);
+}
+
+LLVMContextRef emit_context_create(void) {
+  LLVMContextRef C = LLVMContextCreate();
+  pdc_own(C, release_context);
+  return C;
+}
+
+void emit_context_dispose(LLVMContextRef C) {
+  pdc_disown(C);
+  LLVMContextDispose(C);
+}
+
+void emit_target_machine_dispose(LLVMTargetMachineRef tm) {
+  pdc_disown(tm);
+  LLVMDisposeTargetMachine(tm);
+}
+
+static char *copy_text(const char *s) {
+  Buf b;
+  buf_init(&b);
+  buf_puts(&b, s);
+  return buf_take(&b);
+}
+
+/* An LLVM string as x*alloc memory (so a failure later frees it). */
 static char *take_llvm_message(char *m) {
-  char *s = strdup(m ? m : "unknown LLVM error");
-  if (m) LLVMDisposeMessage(m);
+  if (!m) return copy_text("unknown LLVM error");
+  pdc_own(m, release_message);
+  char *s = copy_text(m);
+  pdc_disown(m);
+  LLVMDisposeMessage(m);
   return s;
 }
+
+/* ---- the target machine ---------------------------------------------------- */
 
 static void init_targets_once(void) {
   LLVMInitializeAllTargetInfos();
@@ -52,121 +100,76 @@ static void init_targets(void) {
 
 /* LLVM reports an unknown CPU name only as a warning on stderr, and may then
  * abort in code generation ("64-bit code requested on a subtarget that
- * doesn't support it"). The C API has no way to ask whether a name is
- * known, so a child process tries it: it generates a tiny function for the
- * CPU with its stderr captured, and the parent reads what it said. */
-static int probe_cpu(LLVMTargetRef target, const char *triple, const char *cpu);
-
-/* Answers are cached per (triple, CPU), so a process forks at most once per
- * name, and never again for a name it has checked. */
-static int cpu_is_known(LLVMTargetRef target, const char *triple, const char *cpu) {
-  static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-  static struct {
-    char *key;
-    int known;
-  } cache[32];
-  static int ncache;
-  Buf key;
-  buf_init(&key);
-  buf_printf(&key, "%s/%s", triple, cpu);
-  pthread_mutex_lock(&lock);
-  int known = -1;
-  for (int i = 0; i < ncache && known < 0; i++)
-    if (strcmp(cache[i].key, buf_cstr(&key)) == 0) known = cache[i].known;
-  if (known < 0) {
-    known = probe_cpu(target, triple, cpu);
-    if (ncache < (int)countof(cache)) {
-      cache[ncache].key = buf_take(&key);
-      cache[ncache++].known = known;
-    }
+ * doesn't support it"). The C API cannot ask whether a name is known, so the
+ * build lists each target's CPUs with llc (cpu_table.h). A target missing
+ * from the table (an LLVM other than the one pdc was built with) is left to
+ * LLVM. */
+static int cpu_is_known(LLVMTargetRef target, const char *cpu) {
+  const char *name = LLVMGetTargetName(target);
+  for (const PdcTargetCpus *t = pdc_target_cpus; t->target; t++) {
+    if (strcmp(t->target, name) != 0) continue;
+    for (const char *const *c = t->cpus; *c; c++)
+      if (strcmp(*c, cpu) == 0) return 1;
+    return strcmp(cpu, "generic") == 0;
   }
-  pthread_mutex_unlock(&lock);
-  buf_free(&key);
-  return known;
+  return 1;
 }
 
-static int probe_cpu(LLVMTargetRef target, const char *triple, const char *cpu) {
-  int fds[2];
-  if (pipe(fds) != 0) return 1; /* cannot check: let LLVM decide */
-  fflush(stdout);
-  fflush(stderr);
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return 1;
-  }
-  if (pid == 0) {
-    dup2(fds[1], 2);
-    close(fds[0]);
-    close(fds[1]);
-    LLVMTargetMachineRef tm =
-        LLVMCreateTargetMachine(target, triple, cpu, "", LLVMCodeGenLevelNone, LLVMRelocPIC, LLVMCodeModelDefault);
-    LLVMContextRef C = LLVMContextCreate();
-    LLVMModuleRef M = LLVMModuleCreateWithNameInContext("probe", C);
-    LLVMSetTarget(M, triple);
-    LLVMValueRef f = LLVMAddFunction(M, "probe", LLVMFunctionType(LLVMVoidTypeInContext(C), NULL, 0, 0));
-    LLVMBuilderRef B = LLVMCreateBuilderInContext(C);
-    LLVMPositionBuilderAtEnd(B, LLVMAppendBasicBlockInContext(C, f, "entry"));
-    LLVMBuildRetVoid(B);
-    LLVMMemoryBufferRef mb;
-    char *msg;
-    if (!LLVMTargetMachineEmitToMemoryBuffer(tm, M, LLVMObjectFile, &msg, &mb)) LLVMDisposeMemoryBuffer(mb);
-    LLVMDisposeBuilder(B);
-    LLVMDisposeModule(M);
-    LLVMContextDispose(C);
-    LLVMDisposeTargetMachine(tm);
-    _exit(0);
-  }
-  close(fds[1]);
-  char buf[4096];
-  size_t len = 0;
-  ssize_t r;
-  while ((r = read(fds[0], buf + len, sizeof buf - 1 - len)) > 0) len += (size_t)r;
-  close(fds[0]);
-  buf[len] = '\0';
-  int status = 0;
-  waitpid(pid, &status, 0);
-  int clean_exit = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  return clean_exit && !strstr(buf, "is not a recognized processor");
+/* The CPU when --cpu is not given, as clang and gcc choose it: the
+ * baseline of the triple (x86-64: SSE2 and nothing newer), so the object
+ * runs on every machine of the triple and does not depend on the one pdc
+ * ran on. */
+static const char *baseline_cpu(const char *triple) { return strncmp(triple, "x86_64", 6) == 0 ? "x86-64" : "generic"; }
+
+static char *native_elsewhere_message(const char *triple) {
+  Buf b;
+  buf_init(&b);
+  buf_printf(&b, "--cpu=native names this machine's CPU, which cannot run target %s", triple);
+  return buf_take(&b);
+}
+
+static char *unknown_cpu_message(const char *cpu, const char *triple) {
+  Buf b;
+  buf_init(&b);
+  buf_printf(&b, "unknown CPU '%s' for target %s (llc-19 -mtriple=%s -mcpu=help lists them)", cpu, triple, triple);
+  return buf_take(&b);
 }
 
 static LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err) {
   init_targets();
   char *host_triple = LLVMGetDefaultTargetTriple();
-  char *triple = t->triple ? LLVMNormalizeTargetTriple(t->triple) : LLVMNormalizeTargetTriple(host_triple);
+  pdc_own(host_triple, release_message);
+  char *triple = LLVMNormalizeTargetTriple(t->triple ? t->triple : host_triple);
+  pdc_own(triple, release_message);
   int native = !t->triple || strcmp(triple, host_triple) == 0;
-  LLVMDisposeMessage(host_triple);
   LLVMTargetRef target;
   char *msg = NULL;
+  LLVMTargetMachineRef tm = NULL;
+  int want_host = t->cpu && strcmp(t->cpu, "native") == 0;
   if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
     *err = take_llvm_message(msg);
-    LLVMDisposeMessage(triple);
-    return NULL;
+  } else if (want_host && !native) {
+    *err = native_elsewhere_message(triple);
+  } else if (t->cpu && !want_host && !cpu_is_known(target, t->cpu)) {
+    *err = unknown_cpu_message(t->cpu, triple);
+  } else {
+    static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
+                                                 LLVMCodeGenLevelAggressive};
+    int lvl = t->opt_level < 0 ? 0 : t->opt_level > 3 ? 3 : t->opt_level;
+    char *cpu = want_host ? LLVMGetHostCPUName() : NULL;
+    char *features = want_host ? LLVMGetHostCPUFeatures() : NULL;
+    const char *cpu_name = cpu ? cpu : t->cpu ? t->cpu : baseline_cpu(triple);
+    tm = LLVMCreateTargetMachine(target, triple, cpu_name, features ? features : "", levels[lvl], LLVMRelocPIC,
+                                 LLVMCodeModelDefault);
+    if (cpu) LLVMDisposeMessage(cpu);
+    if (features) LLVMDisposeMessage(features);
+    if (tm) pdc_own(tm, release_target_machine);
+    else *err = copy_text("cannot create a target machine");
   }
-  char *cpu = NULL, *features = NULL;
-  if (!t->cpu && native) {
-    cpu = LLVMGetHostCPUName();
-    features = LLVMGetHostCPUFeatures();
-  }
-  const char *cpu_name = cpu ? cpu : t->cpu ? t->cpu : "generic";
-  if (t->cpu && !cpu_is_known(target, triple, t->cpu)) {
-    Buf b;
-    buf_init(&b);
-    buf_printf(&b, "unknown CPU '%s' for target %s (llc-19 -mtriple=%s -mcpu=help lists them)", t->cpu, triple, triple);
-    *err = buf_take(&b);
-    LLVMDisposeMessage(triple);
-    return NULL;
-  }
-  static const LLVMCodeGenOptLevel levels[] = {LLVMCodeGenLevelNone, LLVMCodeGenLevelLess, LLVMCodeGenLevelDefault,
-                                               LLVMCodeGenLevelAggressive};
-  int lvl = t->opt_level < 0 ? 0 : t->opt_level > 3 ? 3 : t->opt_level;
-  LLVMTargetMachineRef tm = LLVMCreateTargetMachine(target, triple, cpu_name, features ? features : "", levels[lvl],
-                                                    LLVMRelocPIC, LLVMCodeModelDefault);
-  if (cpu) LLVMDisposeMessage(cpu);
-  if (features) LLVMDisposeMessage(features);
+  pdc_disown(triple);
   LLVMDisposeMessage(triple);
-  if (!tm) *err = strdup("cannot create a target machine");
+  pdc_disown(host_triple);
+  LLVMDisposeMessage(host_triple);
   return tm;
 }
 
@@ -213,7 +216,7 @@ static int emit_optimize(LLVMModuleRef M, LLVMTargetMachineRef tm, int opt_level
   static const char *const pipelines[] = {"default<O0>", "default<O1>", "default<O2>", "default<O3>"};
   int lvl = opt_level < 0 ? 0 : opt_level > 3 ? 3 : opt_level;
   LLVMPassBuilderOptionsRef o = LLVMCreatePassBuilderOptions();
-  LLVMErrorRef e = LLVMRunPasses(M, pipelines[lvl], tm, o);
+  LLVMErrorRef e = LLVMRunPasses(M, pipelines[lvl], tm, o); /* calls nothing of pdc's: cannot unwind */
   LLVMDisposePassBuilderOptions(o);
   if (e) {
     *err = take_llvm_message(LLVMGetErrorMessage(e));
@@ -223,7 +226,9 @@ static int emit_optimize(LLVMModuleRef M, LLVMTargetMachineRef tm, int opt_level
 }
 
 static void append_memory_buffer(Buf *out, LLVMMemoryBufferRef mb) {
+  pdc_own(mb, release_memory_buffer);
   buf_append(out, LLVMGetBufferStart(mb), LLVMGetBufferSize(mb));
+  pdc_disown(mb);
   LLVMDisposeMemoryBuffer(mb);
 }
 
@@ -231,7 +236,9 @@ static int emit_module(LLVMModuleRef M, LLVMTargetMachineRef tm, EmitFormat fmt,
   switch (fmt) {
   case EMIT_FMT_LLVM: {
     char *s = LLVMPrintModuleToString(M);
+    pdc_own(s, release_message);
     buf_puts(out, s);
+    pdc_disown(s);
     LLVMDisposeMessage(s);
     return 1;
   }
@@ -336,7 +343,7 @@ LLVMModuleRef emit_build_module(const Program *prog, ExprCtx *cx, const EmitRequ
 int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char **err) {
   LLVMTargetMachineRef tm = emit_make_target_machine(req, err);
   if (!tm) return PDC_EXIT_USAGE;
-  LLVMContextRef C = LLVMContextCreate();
+  LLVMContextRef C = emit_context_create();
   LLVMModuleRef M = emit_build_module(prog, cx, req, C, tm, err);
   int rc = M ? PDC_EXIT_OK : PDC_EXIT_INTERNAL;
   if (M && req->opt_level > 0 && req->opt_level < 3 && emit_is_huge(M)) {
@@ -347,7 +354,7 @@ int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char 
     fast.opt_level = 0;
     LLVMTargetMachineRef tm0 = emit_make_target_machine(&fast, err);
     if (tm0) {
-      LLVMDisposeTargetMachine(tm);
+      emit_target_machine_dispose(tm);
       tm = tm0;
     }
   }
@@ -364,8 +371,8 @@ int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char 
     }
   }
   if (M) LLVMDisposeModule(M);
-  LLVMContextDispose(C);
-  LLVMDisposeTargetMachine(tm);
+  emit_context_dispose(C);
+  emit_target_machine_dispose(tm);
   return rc;
 }
 

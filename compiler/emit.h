@@ -14,7 +14,8 @@ typedef enum { EMIT_FMT_OBJ, EMIT_FMT_ASM, EMIT_FMT_LLVM, EMIT_FMT_BC, EMIT_NUM_
 
 typedef struct EmitRequest {
   const char *triple;         /* NULL: the host */
-  const char *cpu;            /* NULL: the host's CPU and features */
+  const char *cpu;            /* NULL: the triple's baseline (x86-64: "x86-64");
+                                 "native": the host's CPU and features */
   int opt_level;              /* 0..3; 0 emits the IR as generated */
   const char *prefix;         /* symbol prefix */
   int fast_math;              /* LLVM fast-math flags everywhere */

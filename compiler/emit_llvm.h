@@ -9,9 +9,16 @@
 
 #include "emit.h"
 
-/* A target machine for req->triple/cpu/opt_level (the host by default);
- * NULL and *err (malloc'd) on failure. */
+/* A target machine for req->triple/cpu/opt_level (the host's triple, the
+ * triple's baseline CPU by default); NULL and *err (malloc'd) on failure.
+ * Owned by the running compilation's boundary (util.h) until
+ * emit_target_machine_dispose, or pdc_disown when it is handed to LLVM. */
 LLVMTargetMachineRef emit_make_target_machine(const EmitRequest *req, char **err);
+void emit_target_machine_dispose(LLVMTargetMachineRef tm);
+
+/* An LLVM context owned likewise until emit_context_dispose. */
+LLVMContextRef emit_context_create(void);
+void emit_context_dispose(LLVMContextRef C);
 
 /* Generates, verifies and optimizes the module in context C for tm.
  * Returns NULL and *err (malloc'd) on failure. */

@@ -31,6 +31,7 @@
 #include <llvm/Config/llvm-config.h>
 #include <locale.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@
 #include "frontend.h"
 #include "jit_internal.h"
 #include "sema.h"
+#include "source_file.h"
 #include "strmap.h"
 
 struct pd_module {
@@ -48,20 +50,35 @@ struct pd_module {
   Arena arena;         /* names, arrays and the pd_function records */
   pd_function *funcs;
   int nfuncs;
-  StrMap symbols; /* generated symbol -> address */
-  StrMap by_name; /* function name as written -> pd_function */
-  Buf jit_errors; /* what ORC's session reports on its own */
+  StrMap symbols;   /* generated symbol -> address */
+  StrMap by_name;   /* function name as written -> pd_function */
+  char *jit_errors; /* what ORC's session reports on its own (plain malloc, see collect_jit_error) */
+  size_t jit_errors_len;
 };
 
-void pd_options_init(pd_options *opts) {
-  const pd_options defaults = PD_OPTIONS_INIT;
-  *opts = defaults;
-}
+/* Every field's zero is its default (pd_runtime.h). */
+void pd_options_init(pd_options *opts) { memset(opts, 0, sizeof *opts); }
 
 /* ---- diagnostics ------------------------------------------------------- */
 
 /* Problems without a place in the source read as pdc prints them. */
 static void diag_plain(Buf *diag, const char *what, const char *msg) { buf_printf(diag, "pdc: %s%s\n", what, msg); }
+
+/* NULL, with "pdc: error: <what>" for a call without anything to compile
+ * (plain malloc: no compilation is running). */
+static pd_module *no_input(const char *what, char **diagnostics) {
+  static const char prefix[] = "pdc: error: ";
+  if (!diagnostics) return NULL;
+  size_t n = strlen(what);
+  char *s = malloc(sizeof prefix + n + 1);
+  if (s) {
+    memcpy(s, prefix, sizeof prefix - 1);
+    memcpy(s + sizeof prefix - 1, what, n);
+    memcpy(s + sizeof prefix - 1 + n, "\n", 2);
+  }
+  *diagnostics = s;
+  return NULL;
+}
 
 static void append_llvm_error(Buf *b, LLVMErrorRef e) {
   char *msg = LLVMGetErrorMessage(e); /* consumes e */
@@ -69,19 +86,28 @@ static void append_llvm_error(Buf *b, LLVMErrorRef e) {
   LLVMDisposeErrorMessage(msg);
 }
 
+/* Appends text to the malloc'd string *s of length *len; drops it when
+ * memory is short. For code that LLVM calls, which must not unwind: a
+ * longjmp through LLVM's C++ frames would skip their destructors. */
+static void append_quietly(char **s, size_t *len, const char *text) {
+  size_t n = strlen(text);
+  char *t = realloc(*s, *len + n + 1);
+  if (!t) return;
+  memcpy(t + *len, text, n + 1);
+  *s = t;
+  *len += n;
+}
+
 /* ORC reports some failures (a symbol the code needs but the process lacks)
  * through the session instead of the call that triggered them. By default
  * it prints them on stderr; a library must not, so they are collected. */
 static void collect_jit_error(void *ctx, LLVMErrorRef e) {
-  Buf *b = ctx;
-  buf_puts(b, "pdc: error: JIT: ");
-  append_llvm_error(b, e);
-  buf_putc(b, '\n');
-}
-
-static void hand_over(Buf *diag, char **diagnostics) {
-  if (diagnostics) *diagnostics = diag->len ? buf_take(diag) : NULL;
-  buf_free(diag);
+  pd_module *m = ctx;
+  char *msg = LLVMGetErrorMessage(e); /* consumes e */
+  append_quietly(&m->jit_errors, &m->jit_errors_len, "pdc: error: JIT: ");
+  append_quietly(&m->jit_errors, &m->jit_errors_len, msg);
+  append_quietly(&m->jit_errors, &m->jit_errors_len, "\n");
+  LLVMDisposeErrorMessage(msg);
 }
 
 /* ---- options ----------------------------------------------------------- */
@@ -95,8 +121,9 @@ static int is_identifier(const char *s) {
 }
 
 static int check_options(const pd_options *o, Buf *diag) {
-  if (o->opt_level < 0 || o->opt_level > 3) {
-    buf_printf(diag, "pdc: error: opt_level must be 0, 1, 2 or 3, not %d\n", o->opt_level);
+  if (o->opt_level < PD_OPT_O0 || o->opt_level > 3) {
+    buf_printf(diag, "pdc: error: opt_level must be 1, 2, 3, PD_OPT_O0 or 0 (the default, -O2), not %d\n",
+               o->opt_level);
     return 0;
   }
   if (o->prefix && !is_identifier(o->prefix)) {
@@ -112,18 +139,22 @@ static int check_options(const pd_options *o, Buf *diag) {
 
 /* ---- LLVM setup -------------------------------------------------------- */
 
-static pthread_once_t llvm_once = PTHREAD_ONCE_INIT;
+/* What a failed compilation releases (util.h's boundary). */
+static void release_thread_safe_context(void *tsc) { LLVMOrcDisposeThreadSafeContext(tsc); }
+static void release_thread_safe_module(void *tsm) { LLVMOrcDisposeThreadSafeModule(tsm); }
 
-/* emit.c initializes LLVM's targets on its first call behind a plain static
- * flag, which two threads compiling at once would race on. Making that
- * first call here, under pthread_once, means every later call finds the
- * flag set (pthread_once orders the write before them). */
-static void llvm_init(void) {
-  EmitRequest req = {.opt_level = 2};
-  char *err = NULL;
-  LLVMTargetMachineRef tm = emit_make_target_machine(&req, &err);
-  if (tm) LLVMDisposeTargetMachine(tm);
-  free(err);
+/* What of a module is not x*alloc memory, which a failed compilation
+ * releases before its recorded memory (the module itself) is freed: the
+ * JIT and the text ORC's callback collected. */
+static void release_module_resources(void *module) {
+  pd_module *m = module;
+  if (m->jit) {
+    LLVMErrorRef e = LLVMOrcDisposeLLJIT(m->jit);
+    if (e) LLVMConsumeError(e);
+    m->jit = NULL;
+  }
+  free(m->jit_errors);
+  m->jit_errors = NULL;
 }
 
 /* The context a module is built in. LLVM 21 removed
@@ -139,29 +170,34 @@ typedef struct JitContext {
 static void jit_context_create(JitContext *jc) {
 #if LLVM_VERSION_MAJOR < 21
   jc->tsc = LLVMOrcCreateNewThreadSafeContext();
+  pdc_own(jc->tsc, release_thread_safe_context);
   jc->C = LLVMOrcThreadSafeContextGetContext(jc->tsc);
 #else
-  jc->C = LLVMContextCreate();
+  jc->C = emit_context_create();
 #endif
 }
 
 static void jit_context_dispose(JitContext *jc) {
 #if LLVM_VERSION_MAJOR < 21
+  pdc_disown(jc->tsc);
   LLVMOrcDisposeThreadSafeContext(jc->tsc);
 #else
-  LLVMContextDispose(jc->C);
+  emit_context_dispose(jc->C);
 #endif
 }
 
 /* Wraps M for the JIT; the module keeps the context alive from here on. */
 static LLVMOrcThreadSafeModuleRef jit_context_take_module(JitContext *jc, LLVMModuleRef M) {
 #if LLVM_VERSION_MAJOR >= 21
+  pdc_disown(jc->C);
   LLVMOrcThreadSafeContextRef tsc = LLVMOrcCreateNewThreadSafeContextFromLLVMContext(jc->C);
 #else
   LLVMOrcThreadSafeContextRef tsc = jc->tsc;
+  pdc_disown(tsc);
 #endif
   LLVMOrcThreadSafeModuleRef tsm = LLVMOrcCreateNewThreadSafeModule(M, tsc);
   LLVMOrcDisposeThreadSafeContext(tsc);
+  pdc_own(tsm, release_thread_safe_module);
   return tsm;
 }
 
@@ -169,6 +205,7 @@ static LLVMOrcThreadSafeModuleRef jit_context_take_module(JitContext *jc, LLVMMo
  * the same CPU, features, relocation model and optimization level as pdc's
  * object emitter. */
 static LLVMOrcLLJITRef jit_create(LLVMTargetMachineRef tm, Buf *diag) {
+  pdc_disown(tm);
   LLVMOrcLLJITBuilderRef builder = LLVMOrcCreateLLJITBuilder();
   LLVMOrcLLJITBuilderSetJITTargetMachineBuilder(builder, LLVMOrcJITTargetMachineBuilderCreateFromTargetMachine(tm));
   LLVMOrcLLJITRef jit = NULL;
@@ -214,7 +251,6 @@ static pd_module *module_new(const Program *prog, const char *prefix) {
   arena_init(&m->arena);
   strmap_init(&m->symbols);
   strmap_init(&m->by_name);
-  buf_init(&m->jit_errors);
   m->nfuncs = prog->nfuncs;
   m->funcs = ARENA_ARRAY(&m->arena, pd_function, prog->nfuncs + 1);
   for (int i = 0; i < prog->nfuncs; i++) {
@@ -274,7 +310,7 @@ static int resolve_function(pd_module *m, pd_function *f, Buf *diag) {
 static int resolve_all(pd_module *m, Buf *diag) {
   for (int i = 0; i < m->nfuncs; i++) {
     if (!resolve_function(m, &m->funcs[i], diag)) {
-      buf_append(diag, m->jit_errors.data, m->jit_errors.len);
+      if (m->jit_errors) buf_append(diag, m->jit_errors, m->jit_errors_len);
       return 0;
     }
   }
@@ -317,10 +353,13 @@ static int jit_load(pd_module *m, LLVMTargetMachineRef tm, JitContext *jc, LLVMM
   LLVMOrcThreadSafeModuleRef tsm = jit_context_take_module(jc, M);
   m->jit = jit_create(tm, diag);
   if (!m->jit) {
+    pdc_disown(tsm);
     LLVMOrcDisposeThreadSafeModule(tsm);
     return 0;
   }
-  LLVMOrcExecutionSessionSetErrorReporter(LLVMOrcLLJITGetExecutionSession(m->jit), collect_jit_error, &m->jit_errors);
+  pdc_own(m, release_module_resources);
+  LLVMOrcExecutionSessionSetErrorReporter(LLVMOrcLLJITGetExecutionSession(m->jit), collect_jit_error, m);
+  pdc_disown(tsm);
   LLVMErrorRef e = LLVMOrcLLJITAddLLVMIRModule(m->jit, LLVMOrcLLJITGetMainJITDylib(m->jit), tsm); /* consumes tsm */
   if (e) {
     buf_puts(diag, "pdc: error: JIT: ");
@@ -333,11 +372,14 @@ static int jit_load(pd_module *m, LLVMTargetMachineRef tm, JitContext *jc, LLVMM
 
 /* Builds m's code from the checked program in fe. */
 static int module_build(pd_module *m, Frontend *fe, const pd_options *o, const char *name, Buf *diag) {
-  EmitRequest req = {.cpu = o->cpu,
-                     .opt_level = o->opt_level,
+  /* the code runs here, on the CPU it is compiled on: the host's by default */
+  EmitRequest req = {.cpu = o->cpu ? o->cpu : "native",
+                     .opt_level = o->opt_level == PD_OPT_O0 ? 0
+                                  : o->opt_level == 0       ? 2
+                                                            : o->opt_level,
                      .prefix = o->prefix ? o->prefix : "",
                      .fast_math = o->fast_math,
-                     .fp_contract = o->fp_contract,
+                     .fp_contract = !o->no_fp_contract,
                      .module_name = name};
   char *err = NULL;
   LLVMTargetMachineRef tm = emit_make_target_machine(&req, &err);
@@ -351,7 +393,7 @@ static int module_build(pd_module *m, Frontend *fe, const pd_options *o, const c
   LLVMModuleRef M = build_ir(m, fe, &req, tm, &jc, diag);
   if (!M) {
     jit_context_dispose(&jc);
-    LLVMDisposeTargetMachine(tm);
+    emit_target_machine_dispose(tm);
     return 0;
   }
   return jit_load(m, tm, &jc, M, diag) && resolve_all(m, diag);
@@ -374,79 +416,90 @@ static pd_module *compile_checked(const char *text, size_t len, const char *name
   return m;
 }
 
+/* What to compile: source text, or a file to read. */
+typedef struct Request {
+  const char *text; /* NULL: read path */
+  const char *path;
+  const pd_options *opts; /* NULL: the defaults */
+} Request;
+
+/* Compiles r inside the running boundary; the module, or NULL with the
+ * reasons in diag. */
+static pd_module *compile_request(const Request *r, Buf *diag) {
+  pd_options o = {0};
+  if (r->opts) o = *r->opts;
+  if (!check_options(&o, diag)) return NULL;
+  char *owned_text = NULL, *err = NULL;
+  size_t len = 0;
+  const char *text = r->text, *name = o.name ? o.name : r->path ? r->path : "<source>";
+  if (text) {
+    len = strlen(text);
+  } else if (source_file_read(r->path, &owned_text, &len, &err)) {
+    text = owned_text;
+  } else {
+    diag_plain(diag, "error: ", err);
+    free(err);
+    return NULL;
+  }
+  pd_module *m = compile_checked(text, len, name, &o, diag);
+  free(owned_text);
+  return m;
+}
+
+/* The text of a failure that unwound the compilation (util.h): plain
+ * malloc, as the compilation's memory is gone; NULL if even that fails. */
+static char *failure_text(const PdcBoundary *b) {
+  size_t n = strlen(b->message) + 1;
+  char *s = malloc(n);
+  if (s) memcpy(s, b->message, n);
+  return s;
+}
+
 /* The lexer reads numbers with strtod, which follows LC_NUMERIC: in a host
  * program that called setlocale for, say, a German locale, "1.5" would stop
  * at the '.'. The compilation runs under the "C" locale, for this thread
- * only (uselocale), so the host's setting is neither obeyed nor changed. */
-static pd_module *compile_text(const char *text, size_t len, const char *name, const pd_options *opts,
-                               char **diagnostics) {
-  pthread_once(&llvm_once, llvm_init);
-  pd_options o;
-  if (opts) o = *opts;
-  else pd_options_init(&o);
-  Buf diag;
-  buf_init(&diag);
+ * only (uselocale), so the host's setting is neither obeyed nor changed.
+ *
+ * Internal errors and exhausted memory unwind to the boundary here (see
+ * util.h): the compilation's memory and LLVM objects are released and
+ * pd_compile returns NULL with the message, and the host goes on. */
+static pd_module *compile_guarded(const Request *r, char **diagnostics) {
+  locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+  locale_t saved = c_locale ? uselocale(c_locale) : (locale_t)0;
   pd_module *m = NULL;
-  if (check_options(&o, &diag)) {
-    locale_t c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-    locale_t saved = c_locale ? uselocale(c_locale) : (locale_t)0;
-    m = compile_checked(text, len, name, &o, &diag);
-    if (c_locale) {
-      uselocale(saved);
-      freelocale(c_locale);
-    }
+  char *text = NULL;
+  PdcBoundary b;
+  pdc_boundary_enter(&b);
+  if (setjmp(b.env) == 0) {
+    Buf diag;
+    buf_init(&diag);
+    m = compile_request(r, &diag);
+    text = diag.len ? buf_take(&diag) : NULL;
+    buf_free(&diag);
+    pdc_boundary_leave(&b);
+  } else {
+    m = NULL;
+    text = failure_text(&b);
   }
-  hand_over(&diag, diagnostics);
+  if (c_locale) {
+    uselocale(saved);
+    freelocale(c_locale);
+  }
+  if (diagnostics) *diagnostics = text;
+  else free(text);
   return m;
 }
 
 pd_module *pd_compile(const char *source, const pd_options *opts, char **diagnostics) {
-  if (!source) {
-    Buf diag;
-    buf_init(&diag);
-    diag_plain(&diag, "error: ", "no source (NULL)");
-    hand_over(&diag, diagnostics);
-    return NULL;
-  }
-  return compile_text(source, strlen(source), opts && opts->name ? opts->name : "<source>", opts, diagnostics);
-}
-
-/* The whole file, or NULL after reporting (strerror is thread-safe for the
- * errno values fopen and fread set, in glibc). */
-static char *read_file(const char *path, size_t *len, Buf *diag) {
-  FILE *f = fopen(path, "rb");
-  Buf b;
-  buf_init(&b);
-  if (f) {
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
-    if (!ferror(f)) {
-      fclose(f);
-      *len = b.len;
-      return buf_take(&b);
-    }
-  }
-  buf_printf(diag, "pdc: error: cannot read '%s': %s\n", path, strerror(errno));
-  if (f) fclose(f);
-  buf_free(&b);
-  return NULL;
+  if (!source) return no_input("no source (NULL)", diagnostics);
+  Request r = {source, NULL, opts};
+  return compile_guarded(&r, diagnostics);
 }
 
 pd_module *pd_compile_file(const char *path, const pd_options *opts, char **diagnostics) {
-  Buf diag;
-  buf_init(&diag);
-  size_t len = 0;
-  char *text = path ? read_file(path, &len, &diag) : NULL;
-  if (!path) diag_plain(&diag, "error: ", "no file name (NULL)");
-  if (!text) {
-    hand_over(&diag, diagnostics);
-    return NULL;
-  }
-  buf_free(&diag);
-  pd_module *m = compile_text(text, len, opts && opts->name ? opts->name : path, opts, diagnostics);
-  free(text);
-  return m;
+  if (!path) return no_input("no file name (NULL)", diagnostics);
+  Request r = {NULL, path, opts};
+  return compile_guarded(&r, diagnostics);
 }
 
 /* ---- queries ----------------------------------------------------------- */
@@ -470,13 +523,10 @@ const pd_function *pd_function_find(const pd_module *m, const char *name) {
 
 void pd_module_free(pd_module *m) {
   if (!m) return;
-  if (m->jit) {
-    LLVMErrorRef e = LLVMOrcDisposeLLJIT(m->jit);
-    if (e) LLVMConsumeError(e);
-  }
+  pdc_disown(m); /* when a compilation frees its own failed module */
+  release_module_resources(m);
   strmap_free(&m->symbols);
   strmap_free(&m->by_name);
   arena_free_all(&m->arena);
-  buf_free(&m->jit_errors);
   free(m);
 }

@@ -8,6 +8,12 @@
  * come back as the text pdc prints (`name:line:col: error: ...`, the source
  * line, a caret); nothing is ever written to stderr.
  *
+ * libpdrt never ends, forks or signals its host: it calls none of exit,
+ * _exit, abort, fork or system. An internal error of the compiler (a bug)
+ * and exhausted memory make pd_compile return NULL with the diagnostic
+ * `pdc: internal error at ...` or `pdc: error: out of memory (...)`, after
+ * releasing everything that compilation allocated; the process goes on.
+ *
  *   char *diag = NULL;
  *   pd_module *m = pd_compile("fn f(x, y) = x^2 - y^2\n", NULL, &diag);
  *   if (!m) { fputs(diag, stderr); free(diag); return 1; }
@@ -35,31 +41,35 @@ extern "C" {
 #endif
 
 #define PD_RUNTIME_VERSION_MAJOR 0
-#define PD_RUNTIME_VERSION_MINOR 1
+#define PD_RUNTIME_VERSION_MINOR 2
 
 typedef struct pd_module pd_module;
 
 /* ---- options ------------------------------------------------------------- */
 
-/* The knobs of `pdc` that make sense for code run in this process. Start
- * from pd_options_init (or PD_OPTIONS_INIT): a zeroed struct is NOT the
- * defaults (it would mean -O0 and no contraction). Passing NULL to
- * pd_compile means the defaults. */
+/* The knobs of `pdc` that make sense for code run in this process. Every
+ * field's zero is its default, so `pd_options o = {0};` (or
+ * pd_options_init, PD_OPTIONS_INIT) is pdc's defaults, and NULL options to
+ * pd_compile mean the same. (Before version 0.2 a zero opt_level meant -O0
+ * and a zero fp_contract no contraction.) */
 typedef struct pd_options {
   const char *name;   /* source name in diagnostics; NULL: "<source>" */
-  int opt_level;      /* 0..3, as pdc -O0..-O3; default 2 */
+  int opt_level;      /* 0: the default, -O2; 1, 2, 3: -O1..-O3; PD_OPT_O0: -O0 */
   const char *cpu;    /* NULL (default): the host CPU with all its features, as
-                         pdc without --cpu. A name (e.g. "x86-64-v3") gives the
-                         code pdc --cpu=NAME gives; the code runs here, so name
-                         a CPU this machine implements. */
+                         pdc --cpu=native (code compiled here runs here). A
+                         name (e.g. "x86-64-v3") gives the code pdc
+                         --cpu=NAME gives; name a CPU this machine implements. */
   const char *prefix; /* put before every generated symbol, as --prefix; NULL
                          or "" for none. Must be a C identifier. */
-  int fast_math;      /* as -ffast-math; default 0 */
-  int fp_contract;    /* as -ffp-contract=on (1, default) / off (0) */
+  int fast_math;      /* 1: as -ffast-math; 0 (default): off */
+  int no_fp_contract; /* 1: as -ffp-contract=off; 0 (default): a*b+c may fuse */
 } pd_options;
 
+/* opt_level for -O0 (no optimization); 0 is the default, -O2. */
+#define PD_OPT_O0 (-1)
+
 #define PD_OPTIONS_INIT                                                                                                \
-  { 0, 2, 0, 0, 0, 1 } /* name, opt_level, cpu, prefix, fast_math, fp_contract */
+  { 0, 0, 0, 0, 0, 0 } /* name, opt_level, cpu, prefix, fast_math, no_fp_contract: all defaults */
 
 /* Fills *opts with the defaults, the same as pdc's. */
 void pd_options_init(pd_options *opts);

@@ -112,12 +112,13 @@ static void test_introspection(void) {
 static void test_options(void) {
   pd_options o;
   pd_options_init(&o);
-  CHECK(o.opt_level == 2 && o.fp_contract == 1 && !o.fast_math && !o.prefix && !o.cpu && !o.name);
+  /* every field's zero is its default */
+  CHECK(!o.name && o.opt_level == 0 && !o.cpu && !o.prefix && !o.fast_math && !o.no_fp_contract);
   o.cpu = rt_cpu;
   o.prefix = "my_";
-  for (int lvl = 0; lvl <= 3; lvl++) {
+  for (int lvl = PD_OPT_O0; lvl <= 3; lvl++) {
     o.opt_level = lvl;
-    o.fp_contract = lvl & 1;
+    o.no_fp_contract = lvl & 1;
     o.fast_math = lvl == 3;
     char *diag = NULL;
     pd_module *m = pd_compile("fn f(x, y) = x^2 - y^2\n", &o, &diag);
@@ -139,6 +140,31 @@ static void test_options(void) {
   double g[2];
   if (m) CHECK(((grad2)rt_fnptr(pd_symbol(m, "f_grad")))(2, 3, g) == -5 && g[1] == -6);
   pd_module_free(m);
+}
+
+/* x*y - 1 at x = 1 + 2^-30, y = 1 - 2^-30: x*y = 1 - 2^-60 rounds to 1, so
+ * the separate multiply and subtract give 0, a fused one -2^-60. */
+static double fused_probe(const pd_options *o) {
+  pd_module *m = pd_compile("fn f(x, y) = x*y - 1\n", o, NULL);
+  CHECK(m != NULL);
+  if (!m) return 1;
+  double (*f)(double, double) = (double (*)(double, double))rt_fnptr(pd_symbol(m, "f"));
+  double r = f(1 + 0x1p-30, 1 - 0x1p-30);
+  pd_module_free(m);
+  return r;
+}
+
+/* A zeroed pd_options is the defaults: contraction on, like NULL options. */
+static void test_zero_options(void) {
+  pd_options zero = {0};
+  pd_options off = {0};
+  off.no_fp_contract = 1;
+  double by_null = fused_probe(NULL), by_zero = fused_probe(&zero), unfused = fused_probe(&off);
+  CHECK(rt_same_bits(by_zero, by_null));
+  CHECK(unfused == 0);
+  /* on a host with FMA the default fuses (the JIT compiles for the host) */
+  if (by_null != 0) CHECK(by_zero == -0x1p-60);
+  printf("x*y - 1: zeroed options %a, NULL options %a, no_fp_contract %a\n", by_zero, by_null, unfused);
 }
 
 /* Eight modules alive at once, each with its own constant, freed out of
@@ -218,6 +244,7 @@ int main(int argc, char **argv) {
   RUN(test_seed);
   RUN(test_introspection);
   RUN(test_options);
+  RUN(test_zero_options);
   RUN(test_many_modules);
   RUN(test_file);
   RUN(test_locale);

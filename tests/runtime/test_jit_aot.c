@@ -112,7 +112,7 @@ static int run_config(const Config *c) {
     compare_function(f, m, &rng, &t);
   }
   printf("%-4s %s -O%d%s%s --prefix=%s --cpu=%s: %d symbols, %d calls, %d mismatches\n",
-         t.mismatches ? "FAIL" : "ok", c->pd, c->opts.opt_level, c->opts.fp_contract ? "" : " -ffp-contract=off",
+         t.mismatches ? "FAIL" : "ok", c->pd, c->opts.opt_level == PD_OPT_O0 ? 0 : c->opts.opt_level, c->opts.no_fp_contract ? " -ffp-contract=off" : "",
          c->opts.fast_math ? " -ffast-math" : "", c->prefix, c->opts.cpu ? c->opts.cpu : "host", t.symbols, t.calls,
          t.mismatches);
   CHECK(t.mismatches == 0);
@@ -129,8 +129,9 @@ int main(int argc, char **argv) {
   for (int i = 1; i + 5 < argc; i += 6) {
     Config c = {argv[i], argv[i + 1], PD_OPTIONS_INIT};
     c.opts.prefix = c.prefix;
-    c.opts.opt_level = atoi(argv[i + 2]);
-    c.opts.fp_contract = atoi(argv[i + 3]);
+    int opt = atoi(argv[i + 2]);
+    c.opts.opt_level = opt == 0 ? PD_OPT_O0 : opt;
+    c.opts.no_fp_contract = !atoi(argv[i + 3]);
     c.opts.fast_math = atoi(argv[i + 4]);
     c.opts.cpu = strcmp(argv[i + 5], "host") == 0 ? NULL : argv[i + 5];
     run_config(&c);
