@@ -43,7 +43,7 @@ typedef enum {
   REF_LET,   /* index = let number in the function */
   REF_CONST, /* konst */
   REF_PI,
-  REF_BUILTIN, /* index = Builtin id */
+  REF_BUILTIN, /* index = its operation (ExprOp) */
   REF_FUNC,    /* func */
   REF_DERIV,   /* d(expr, var): index = parameter number of var */
 } RefKind;

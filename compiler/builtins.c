@@ -1,22 +1,12 @@
-/* builtins.c — the built-in function table. */
+/* builtins.c — built-in functions, read off the operation table. */
 #include "builtins.h"
 
 #include <string.h>
 
 #include "expr.h"
-#include "util.h"
 
-static const Builtin builtins[] = {
-#define B(name, arity, op, summary) {name, arity, op, summary},
-#include "builtins.def"
-};
-
-const Builtin *builtin_lookup(const char *name) {
-  for (size_t i = 0; i < countof(builtins); i++)
-    if (strcmp(builtins[i].name, name) == 0) return &builtins[i];
-  return NULL;
+int builtin_lookup(const char *name) {
+  for (int op = 0; op < EX_NUM_OPS; op++)
+    if ((ex_op_flags((ExprOp)op) & OPF_CALL) && strcmp(ex_op_name((ExprOp)op), name) == 0) return op;
+  return -1;
 }
-
-const Builtin *builtin_at(int i) { return i >= 0 && (size_t)i < countof(builtins) ? &builtins[i] : NULL; }
-
-int builtin_index(const Builtin *b) { return (int)(b - builtins); }

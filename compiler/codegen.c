@@ -42,32 +42,22 @@ typedef struct Cg {
   size_t nvec_decls;
 } Cg;
 
-static void add_vector_variants(Cg *g, LLVMValueRef call, LLVMValueRef scalar, const char *libm, unsigned nargs);
+static void add_vector_variants(Cg *g, LLVMValueRef call, LLVMValueRef scalar, ExprOp op, unsigned nargs);
 
 static void set_fmf(Cg *g, LLVMValueRef v) {
   if (g->fmf && LLVMIsAInstruction(v) && LLVMCanValueUseFastMathFlags(v)) LLVMSetFastMathFlags(v, g->fmf);
 }
 
-static LLVMValueRef intrinsic1(Cg *g, const char *name, LLVMValueRef x) {
+/* The LLVM intrinsic ops.def gives for op, on its n operands. */
+static LLVMValueRef intrinsic_call(Cg *g, ExprOp op, LLVMValueRef *args, unsigned n) {
+  const char *name = ex_op_info(op)->llvm;
   unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
   if (!id) pdc_internal_error(__FILE__, __LINE__, "missing intrinsic %s", name);
   LLVMTypeRef tys[1] = {g->dbl};
   LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, tys, 1);
   LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, tys, 1);
-  LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, &x, 1, "");
-  add_vector_variants(g, call, fn, name + 5, 1);
-  return call;
-}
-
-static LLVMValueRef intrinsic2(Cg *g, const char *name, LLVMValueRef x, LLVMValueRef y) {
-  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
-  if (!id) pdc_internal_error(__FILE__, __LINE__, "missing intrinsic %s", name);
-  LLVMTypeRef tys[1] = {g->dbl};
-  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, tys, 1);
-  LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, tys, 1);
-  LLVMValueRef args[2] = {x, y};
-  LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, 2, "");
-  add_vector_variants(g, call, fn, name + 5, 2);
+  LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, n, "");
+  add_vector_variants(g, call, fn, op, n);
   return call;
 }
 
@@ -83,9 +73,11 @@ static void add_param_attr(Cg *g, LLVMValueRef fn, unsigned param, const char *n
   LLVMAddAttributeAtIndex(fn, param + 1, LLVMCreateEnumAttribute(g->C, kind, val));
 }
 
-/* A libm function, declared once: pure (memory(none)), so LLVM may CSE,
- * hoist and delete calls; pdc does not promise errno. */
-static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsigned n) {
+/* The libm function ops.def gives for op, declared once: pure
+ * (memory(none)), so LLVM may CSE, hoist and delete calls; pdc does not
+ * promise errno. */
+static LLVMValueRef libm_call(Cg *g, ExprOp op, LLVMValueRef *args, unsigned n) {
+  const char *name = ex_op_info(op)->libm;
   if (g->lanes) pdc_unreachable(); /* streaming loops have no calls (streamable) */
   LLVMTypeRef ps[2] = {g->dbl, g->dbl};
   LLVMTypeRef fty = LLVMFunctionType(g->dbl, ps, n, 0);
@@ -99,7 +91,7 @@ static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsig
     add_fn_attr(g, fn, "willreturn", 0);
   }
   LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, n, "");
-  add_vector_variants(g, call, fn, name, n);
+  add_vector_variants(g, call, fn, op, n);
   return call;
 }
 
@@ -109,16 +101,6 @@ static LLVMValueRef libm_call(Cg *g, const char *name, LLVMValueRef *args, unsig
  * attribute naming the variants the target has, and their declarations are
  * kept alive (llvm.compiler.used) until the loop vectorizer has run. Only
  * batch functions get it, so scalar results never depend on libmvec. */
-static const char *const libmvec_functions[] = {"sin",  "cos",  "tan",   "asin",  "acos",  "atan",  "sinh",
-                                                "cosh", "tanh", "exp",   "log",   "log2",  "log10", "pow",
-                                                "cbrt", "erf",  "log1p", "expm1", "atan2", "hypot"};
-
-static int in_libmvec(const char *libm) {
-  for (size_t i = 0; i < countof(libmvec_functions); i++)
-    if (strcmp(libm, libmvec_functions[i]) == 0) return 1;
-  return 0;
-}
-
 static void keep_vector_declaration(Cg *g, const char *name, unsigned lanes, unsigned nargs) {
   if (LLVMGetNamedFunction(g->M, name)) return;
   LLVMTypeRef v = LLVMVectorType(g->real, lanes), ps[2] = {v, v};
@@ -130,8 +112,9 @@ static void keep_vector_declaration(Cg *g, const char *name, unsigned lanes, uns
   g->vec_decls[g->nvec_decls++] = fn;
 }
 
-static void add_vector_variants(Cg *g, LLVMValueRef call, LLVMValueRef scalar_fn, const char *libm, unsigned nargs) {
-  if (!g->vec_isas || !in_libmvec(libm)) return;
+static void add_vector_variants(Cg *g, LLVMValueRef call, LLVMValueRef scalar_fn, ExprOp op, unsigned nargs) {
+  if (!g->vec_isas || !(ex_op_flags(op) & OPF_VEC)) return;
+  const char *libm = ex_op_info(op)->libm;
   size_t len;
   const char *scalar = LLVMGetValueName2(scalar_fn, &len);
   static const struct {
@@ -239,39 +222,6 @@ static LLVMValueRef emit_fused(Cg *g, Expr *e) {
   return NULL;
 }
 
-static const char *intrinsic_name(ExprOp op) {
-  switch (op) {
-  case EX_SQRT: return "llvm.sqrt";
-  case EX_EXP: return "llvm.exp";
-  case EX_LOG: return "llvm.log";
-  case EX_LOG2: return "llvm.log2";
-  case EX_LOG10: return "llvm.log10";
-  case EX_SIN: return "llvm.sin";
-  case EX_COS: return "llvm.cos";
-  case EX_TAN: return "llvm.tan";
-  case EX_ASIN: return "llvm.asin";
-  case EX_ACOS: return "llvm.acos";
-  case EX_ATAN: return "llvm.atan";
-  case EX_SINH: return "llvm.sinh";
-  case EX_COSH: return "llvm.cosh";
-  case EX_TANH: return "llvm.tanh";
-  case EX_ABS: return "llvm.fabs";
-  default: return NULL;
-  }
-}
-
-static const char *libm_name(ExprOp op) {
-  switch (op) {
-  case EX_CBRT: return "cbrt";
-  case EX_ERF: return "erf";
-  case EX_LOG1P: return "log1p";
-  case EX_EXPM1: return "expm1";
-  case EX_ATAN2: return "atan2";
-  case EX_HYPOT: return "hypot";
-  default: return NULL;
-  }
-}
-
 /* A truth value as i1: a constant that stands for one (folded from a
  * comparison of constants) is a double. */
 static LLVMValueRef as_bool(Cg *g, LLVMValueRef v) {
@@ -348,18 +298,13 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   ExprOp op = (ExprOp)e->op;
   LLVMValueRef a = e->nkids > 0 ? value_of(g, e->kid[0]) : NULL;
   LLVMValueRef b = e->nkids > 1 ? value_of(g, e->kid[1]) : NULL;
-  const char *name;
-  if ((name = intrinsic_name(op))) {
-    /* LLVM may hoist an intrinsic such as llvm.log out of a branch (they
-     * are speculatable), which would evaluate the untaken side after all;
-     * a call to the same libm function it lowers to stays put. */
-    if (g->branch_depth > 0 && op != EX_SQRT && op != EX_ABS) return libm_call(g, name + 5, &a, 1);
-    return intrinsic1(g, name, a);
-  }
-  if ((name = libm_name(op))) {
-    LLVMValueRef args[2] = {a, b};
-    return libm_call(g, name, args, (unsigned)e->nkids);
-  }
+  const OpInfo *info = ex_op_info(op);
+  LLVMValueRef args[2] = {a, b};
+  /* LLVM may hoist an intrinsic such as llvm.log out of a branch (they are
+   * speculatable), which would evaluate the untaken side after all; a call
+   * to the same libm function it lowers to stays put. */
+  if (info->libm && (!info->llvm || g->branch_depth > 0)) return libm_call(g, op, args, (unsigned)e->nkids);
+  if (info->llvm) return intrinsic_call(g, op, args, (unsigned)e->nkids);
   switch (op) {
   case EX_CONST: return pooled_constant(g, e);
   case EX_VAR: pdc_unreachable(); /* bound to parameters before emission */
@@ -373,15 +318,6 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   case EX_DIV: return LLVMBuildFDiv(B, a, b, "");
   case EX_NEG: return LLVMBuildFNeg(B, a, "");
   case EX_POWI: return emit_powi(g, e);
-  case EX_POW: {
-    if (g->branch_depth > 0) {
-      LLVMValueRef args[2] = {a, b};
-      return libm_call(g, "pow", args, 2);
-    }
-    return intrinsic2(g, "llvm.pow", a, b);
-  }
-  case EX_MIN: return intrinsic2(g, "llvm.minnum", a, b);
-  case EX_MAX: return intrinsic2(g, "llvm.maxnum", a, b);
   case EX_SIGN: { /* 1, -1, or x - x: +0 at ±0 and NaN for NaN */
     LLVMValueRef zero = real_const(g, 0.0);
     LLVMValueRef pos = LLVMBuildFCmp(B, LLVMRealOGT, a, zero, "");
@@ -438,27 +374,8 @@ enum { CG_SELECT_CHEAP_NODES = 12, CG_MAX_BRANCH_DEPTH = 64 };
 static int has_value(const Cg *g, const Expr *e) { return e->id < g->nval && g->val[e->id]; }
 
 static int is_cheap_op(const Expr *e) {
-  switch (e->op) {
-  case EX_CONST:
-  case EX_VAR:
-  case EX_ADD:
-  case EX_SUB:
-  case EX_MUL:
-  case EX_NEG:
-  case EX_ABS:
-  case EX_SIGN:
-  case EX_MIN:
-  case EX_MAX:
-  case EX_LT:
-  case EX_LE:
-  case EX_EQ:
-  case EX_NE:
-  case EX_AND:
-  case EX_OR:
-  case EX_NOT: return 1;
-  case EX_POWI: return e->k >= 0;
-  default: return 0;
-  }
+  if (e->op == EX_POWI) return e->k >= 0;
+  return (ex_op_flags((ExprOp)e->op) & OPF_CHEAP) != 0;
 }
 
 static int follow_unemitted(const Expr *e, int k, void *ctx) {

@@ -348,6 +348,7 @@ static Expr *cmp(ExprCtx *cx, ExprOp op, Expr *a, Expr *b) {
 
 /* ∂e/∂(kid i) times the adjoint `adj`; NULL for a structural zero. */
 static Expr *local_adjoint(ExprCtx *cx, Expr *e, int i, Expr *adj) {
+  if (ex_op_flags((ExprOp)e->op) & OPF_FLAT) return NULL; /* piecewise constant */
   Expr *x = e->kid[0], *y = e->nkids > 1 ? e->kid[1] : NULL;
   switch ((ExprOp)e->op) {
   case EX_ADD: return adj;
@@ -403,17 +404,10 @@ static Expr *local_adjoint(ExprCtx *cx, Expr *e, int i, Expr *adj) {
   case EX_SELECT:
     if (i == 0) return NULL;
     return i == 1 ? select3(cx, x, adj, ex_num(cx, 0)) : select3(cx, x, ex_num(cx, 0), adj);
-  case EX_SIGN:
-  case EX_LT:
-  case EX_LE:
-  case EX_EQ:
-  case EX_NE:
-  case EX_AND:
-  case EX_OR:
-  case EX_NOT: return NULL; /* piecewise constant */
   case EX_CONST:
   case EX_VAR:
   case EX_NUM_OPS: break;
+  default: break; /* OPF_FLAT: above */
   }
   pdc_unreachable();
 }

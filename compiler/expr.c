@@ -7,14 +7,12 @@
 
 #include "util.h"
 
-static const struct {
-  const char *name;
-  int arity, flags;
-} op_info[] = {
-#define OP(kind, name, arity, flags) {name, arity, flags},
+static const OpInfo op_info[] = {
+#define OP(kind, name, arity, flags, eval, llvm, libm, summary) {name, arity, flags, llvm, libm, summary},
 #include "ops.def"
 };
 
+const OpInfo *ex_op_info(ExprOp op) { return &op_info[op]; }
 const char *ex_op_name(ExprOp op) { return op_info[op].name; }
 int ex_op_arity(ExprOp op) { return op_info[op].arity; }
 int ex_op_flags(ExprOp op) { return op_info[op].flags; }
@@ -129,55 +127,22 @@ double ex_powi_eval(double x, int k) {
   return ex_powi_eval(x, k - 1) * x;
 }
 
-static double sign_of(double x) {
+static double ex_sign(double x) {
   if (x > 0) return 1.0;
   if (x < 0) return -1.0;
   return x - x; /* +0 at ±0, NaN for NaN */
 }
 
+/* Leaves (constants, variables) have no operation to evaluate. */
+#define ex_unevaluated() (pdc_unreachable(), 0.0)
+
 double ex_eval_op(ExprOp op, int k, const double *a) {
+  (void)k;
   switch (op) {
-  case EX_ADD: return a[0] + a[1];
-  case EX_SUB: return a[0] - a[1];
-  case EX_MUL: return a[0] * a[1];
-  case EX_DIV: return a[0] / a[1];
-  case EX_NEG: return -a[0];
-  case EX_POWI: return ex_powi_eval(a[0], k);
-  case EX_POW: return pow(a[0], a[1]);
-  case EX_SQRT: return sqrt(a[0]);
-  case EX_CBRT: return cbrt(a[0]);
-  case EX_EXP: return exp(a[0]);
-  case EX_EXPM1: return expm1(a[0]);
-  case EX_LOG: return log(a[0]);
-  case EX_LOG2: return log2(a[0]);
-  case EX_LOG10: return log10(a[0]);
-  case EX_LOG1P: return log1p(a[0]);
-  case EX_SIN: return sin(a[0]);
-  case EX_COS: return cos(a[0]);
-  case EX_TAN: return tan(a[0]);
-  case EX_ASIN: return asin(a[0]);
-  case EX_ACOS: return acos(a[0]);
-  case EX_ATAN: return atan(a[0]);
-  case EX_SINH: return sinh(a[0]);
-  case EX_COSH: return cosh(a[0]);
-  case EX_TANH: return tanh(a[0]);
-  case EX_ERF: return erf(a[0]);
-  case EX_ABS: return fabs(a[0]);
-  case EX_SIGN: return sign_of(a[0]);
-  case EX_ATAN2: return atan2(a[0], a[1]);
-  case EX_HYPOT: return hypot(a[0], a[1]);
-  case EX_MIN: return fmin(a[0], a[1]);
-  case EX_MAX: return fmax(a[0], a[1]);
-  case EX_LT: return a[0] < a[1];
-  case EX_LE: return a[0] <= a[1];
-  case EX_EQ: return a[0] == a[1];
-  case EX_NE: return a[0] != a[1];
-  case EX_AND: return a[0] != 0 && a[1] != 0;
-  case EX_OR: return a[0] != 0 || a[1] != 0;
-  case EX_NOT: return a[0] == 0;
-  case EX_SELECT: return a[0] != 0 ? a[1] : a[2];
-  case EX_CONST:
-  case EX_VAR:
+    // clang-format off
+#define OP(kind, name, arity, flags, eval, llvm, libm, summary) case kind: return eval;
+#include "ops.def"
+    // clang-format on
   case EX_NUM_OPS: break;
   }
   pdc_unreachable();

@@ -26,10 +26,11 @@
 #include "arena.h"
 #include "buf.h"
 
-enum { OPF_COMM = 1, OPF_FUNC = 2, OPF_BOOL = 4 };
+/* Operation flags: see ops.def. */
+enum { OPF_COMM = 1, OPF_FUNC = 2, OPF_BOOL = 4, OPF_CALL = 8, OPF_FLAT = 16, OPF_CHEAP = 32, OPF_VEC = 64 };
 
 typedef enum {
-#define OP(kind, name, arity, flags) kind,
+#define OP(kind, name, arity, flags, eval, llvm, libm, summary) kind,
 #include "ops.def"
   EX_NUM_OPS
 } ExprOp;
@@ -69,6 +70,14 @@ typedef struct ExprCtx {
 void ex_ctx_init(ExprCtx *cx, Arena *arena);
 void ex_ctx_free(ExprCtx *cx); /* the nodes themselves go with the arena */
 
+/* One operation's row of ops.def. */
+typedef struct OpInfo {
+  const char *name;
+  int arity, flags;
+  const char *llvm, *libm, *summary;
+} OpInfo;
+
+const OpInfo *ex_op_info(ExprOp op);
 const char *ex_op_name(ExprOp op);
 int ex_op_arity(ExprOp op);
 int ex_op_flags(ExprOp op);

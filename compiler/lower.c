@@ -66,7 +66,7 @@ static Expr *function_value(Lower *L, const AstFunc *fn) {
 static Expr *lower_call(Lower *L, const Env *env, const Ast *e) {
   Expr **args = ARENA_ARRAY(L->arena, Expr *, e->nkids ? e->nkids : 1);
   for (int i = 0; i < e->nkids; i++) args[i] = lower_expr(L, env, e->kids[i]);
-  if (e->ref.kind == REF_BUILTIN) return ex_make(L->cx, (ExprOp)builtin_at(e->ref.index)->op, args);
+  if (e->ref.kind == REF_BUILTIN) return ex_make(L->cx, (ExprOp)e->ref.index, args);
   const AstFunc *callee = e->ref.func;
   L->key.len = 0;
   buf_printf(&L->key, "%s@", callee->name.name);

@@ -12,6 +12,7 @@
 
 #include "builtins.h"
 #include "c_names.h"
+#include "expr.h"
 #include "input_limits.h"
 #include "lexer.h"
 #include "strmap.h"
@@ -92,7 +93,8 @@ static void suggest_values(Sema *S, Suggest *s) {
 }
 
 static void suggest_functions(Sema *S, Suggest *s) {
-  for (int i = 0; builtin_at(i); i++) suggest_consider(s, builtin_at(i)->name);
+  for (int op = 0; op < EX_NUM_OPS; op++)
+    if (ex_op_flags((ExprOp)op) & OPF_CALL) suggest_consider(s, ex_op_name((ExprOp)op));
   for (size_t i = 0; i < S->funcs.cap; i++)
     if (S->funcs.keys[i]) suggest_consider(s, S->funcs.keys[i]);
 }
@@ -154,7 +156,7 @@ static void check_name(Sema *S, Ast *e) {
     diag_error(S->d, e->span, "'%s' is a function; call it with arguments, as in %s(...)", n, n);
     return;
   }
-  if (builtin_lookup(n) || strcmp(n, "d") == 0) {
+  if (builtin_lookup(n) >= 0 || strcmp(n, "d") == 0) {
     diag_error(S->d, e->span, "'%s' is a built-in function; call it with arguments, as in %s(...)", n, n);
     return;
   }
@@ -232,10 +234,10 @@ static void check_call(Sema *S, Ast *e) {
     return;
   }
   for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], NULL);
-  const Builtin *b = builtin_lookup(n);
-  if (b) {
-    e->ref = (AstRef){.kind = REF_BUILTIN, .index = builtin_index(b)};
-    check_arity(S, e, b->arity, "built-in function");
+  int op = builtin_lookup(n);
+  if (op >= 0) {
+    e->ref = (AstRef){.kind = REF_BUILTIN, .index = op};
+    check_arity(S, e, ex_op_arity((ExprOp)op), "built-in function");
     return;
   }
   FuncInfo *fi = strmap_get(&S->funcs, n);
@@ -549,7 +551,7 @@ static void check_symbols(Sema *S, FuncInfo **infos, int n) {
   strmap_init(&owners);
   for (int i = 0; i < n; i++) {
     AstFunc *fn = infos[i]->fn;
-    if (builtin_lookup(fn->name.name) || strcmp(fn->name.name, "d") == 0 || strcmp(fn->name.name, "pi") == 0) {
+    if (builtin_lookup(fn->name.name) >= 0 || strcmp(fn->name.name, "d") == 0 || strcmp(fn->name.name, "pi") == 0) {
       diag_error(S->d, fn->name.span, "'%s' is the name of a built-in %s; choose another name", fn->name.name,
                  strcmp(fn->name.name, "pi") == 0 ? "constant" : "function");
       continue;
@@ -625,7 +627,7 @@ int sema_check(AstFile *file, const SemaOptions *opts, Arena *arena, Diag *d) {
       strmap_put(&S.funcs, name->name, fi);
       infos[nfuncs++] = fi;
     } else {
-      if (builtin_lookup(name->name) || strcmp(name->name, "pi") == 0 || strcmp(name->name, "d") == 0)
+      if (builtin_lookup(name->name) >= 0 || strcmp(name->name, "pi") == 0 || strcmp(name->name, "d") == 0)
         diag_error(d, name->span, "'%s' is a built-in name and cannot be redefined", name->name);
       strmap_put(&S.consts, name->name, it->konst);
     }
