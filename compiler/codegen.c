@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "symbols.h"
 #include "util.h"
 
 typedef struct Cg {
@@ -514,13 +515,6 @@ static void store_at(Cg *g, LLVMValueRef base, int index, LLVMValueRef v) {
   LLVMSetAlignment(LLVMBuildStore(g->B, v, p), g->real_size);
 }
 
-static char *symbol(const CgOptions *o, const char *fn, const char *suffix, const char *var) {
-  size_t n = strlen(o->prefix) + strlen(fn) + strlen(suffix) + (var ? strlen(var) : 0) + 1;
-  char *s = xmalloc(n);
-  snprintf(s, n, "%s%s%s%s", o->prefix, fn, suffix, var ? var : "");
-  return s;
-}
-
 static void emit_scalar(Cg *g, const LFunc *f, const char *name, Expr *root) {
   LLVMValueRef fn = add_function(g, name, f, 0, 1);
   begin_function(g, fn, f);
@@ -832,28 +826,28 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   g.fmf = opts->fast_math ? LLVMFastMathAll : LLVMFastMathNone;
   for (int i = 0; i < prog->nfuncs; i++) {
     const LFunc *f = &prog->funcs[i];
-    char *name = symbol(opts, f->name, "", NULL);
+    char *name = symbol_name_dup(opts->prefix, f->name, SYM_VALUE, NULL);
     pool_begin(&g, f, name);
     emit_scalar(&g, f, name, f->value);
     free(name);
     for (int j = 0; j < f->nwrt; j++) {
-      name = symbol(opts, f->name, "_d", f->params[f->wrt[j]]);
+      name = symbol_name_dup(opts->prefix, f->name, SYM_PARTIAL, f->params[f->wrt[j]]);
       emit_scalar(&g, f, name, f->partials[j]);
       free(name);
     }
-    name = symbol(opts, f->name, "_grad", NULL);
+    name = symbol_name_dup(opts->prefix, f->name, SYM_GRAD, NULL);
     emit_grad(&g, f, name);
     free(name);
     if (f->hessian) {
-      name = symbol(opts, f->name, "_hess", NULL);
+      name = symbol_name_dup(opts->prefix, f->name, SYM_HESS, NULL);
       emit_hess(&g, f, name);
       free(name);
     }
     if (opts->batch) {
-      name = symbol(opts, f->name, "_batch", NULL);
+      name = symbol_name_dup(opts->prefix, f->name, SYM_BATCH, NULL);
       emit_batch(&g, f, name, 0);
       free(name);
-      name = symbol(opts, f->name, "_grad_batch", NULL);
+      name = symbol_name_dup(opts->prefix, f->name, SYM_GRAD_BATCH, NULL);
       emit_batch(&g, f, name, 1);
       free(name);
     }

@@ -8,6 +8,7 @@
 
 #include "c_names.h"
 #include "print.h"
+#include "symbols.h"
 #include "util.h"
 
 enum { HEADER_FORMULA_MAX_NODES = 60, HEADER_FORMULA_MAX_CHARS = 160 };
@@ -102,15 +103,17 @@ static void write_batch(Buf *out, const LFunc *f, const Spelling *sp, const char
   buf_printf(out, "/* %s at n points: out[i] = %s", n, prefix);
   put_call(out, "", f);
   buf_puts(out, " with each parameter read from its array at i. */\nvoid ");
-  buf_printf(out, "%s%s_batch", prefix, n);
+  symbol_name(out, prefix, n, SYM_BATCH, NULL);
   put_batch_params(out, sp, real, 0);
   buf_puts(out, ";\n");
-  buf_printf(out, "/* %s and its gradient at n points: out[i] as %s%s_batch", n, prefix, n);
+  buf_printf(out, "/* %s and its gradient at n points: out[i] as ", n);
+  symbol_name(out, prefix, n, SYM_BATCH, NULL);
   if (f->nwrt) {
     buf_puts(out, ", grad[j*n + i] = the partial by");
     for (int j = 0; j < f->nwrt; j++) buf_printf(out, "%s %s (j = %d)", j ? "," : "", f->params[f->wrt[j]], j);
   }
-  buf_printf(out, ". */\nvoid %s%s_grad_batch", prefix, n);
+  buf_puts(out, ". */\nvoid ");
+  symbol_name(out, prefix, n, SYM_GRAD_BATCH, NULL);
   put_batch_params(out, sp, real, 1);
   buf_puts(out, ";\n");
 }
@@ -122,14 +125,16 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const HeaderOp
   put_call(out, prefix, f);
   buf_puts(out, " = ");
   put_formula(out, cx, f, f->value);
-  buf_printf(out, " */\n%s %s%s", real, prefix, n);
+  buf_printf(out, " */\n%s ", real);
+  symbol_name(out, prefix, n, SYM_VALUE, NULL);
   put_params(out, &sp, real, NULL);
   buf_puts(out, ";\n");
   for (int j = 0; j < f->nwrt; j++) {
     const char *v = f->params[f->wrt[j]];
     buf_printf(out, "/* d%s/d%s = ", n, v);
     put_formula(out, cx, f, f->partials[j]);
-    buf_printf(out, " */\n%s %s%s_d%s", real, prefix, n, v);
+    buf_printf(out, " */\n%s ", real);
+    symbol_name(out, prefix, n, SYM_PARTIAL, v);
     put_params(out, &sp, real, NULL);
     buf_puts(out, ";\n");
   }
@@ -142,7 +147,8 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const HeaderOp
   } else {
     buf_puts(out, "; it has no wrt variables, so grad is not written (it may be NULL)");
   }
-  buf_printf(out, ". */\n%s %s%s_grad", real, prefix, n);
+  buf_printf(out, ". */\n%s ", real);
+  symbol_name(out, prefix, n, SYM_GRAD, NULL);
   char extra[16];
   snprintf(extra, sizeof extra, "%s *grad", real);
   put_params(out, &sp, real, extra);
@@ -152,7 +158,8 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const HeaderOp
     buf_printf(out, "/* Writes the %dx%d Hessian, row-major: H[i*%d + j] = d2%s/(d wi d wj) for wi, wj in (", k, k, k,
                n);
     for (int j = 0; j < k; j++) buf_printf(out, "%s%s", j ? ", " : "", f->params[f->wrt[j]]);
-    buf_printf(out, "). */\nvoid %s%s_hess", prefix, n);
+    buf_puts(out, "). */\nvoid ");
+    symbol_name(out, prefix, n, SYM_HESS, NULL);
     snprintf(extra, sizeof extra, "%s *H", real);
     put_params(out, &sp, real, extra);
     buf_puts(out, ";\n");

@@ -16,6 +16,7 @@
 #include "input_limits.h"
 #include "lexer.h"
 #include "strmap.h"
+#include "symbols.h"
 
 typedef struct CallEdge {
   AstFunc *callee;
@@ -518,29 +519,24 @@ static int is_reserved_symbol(const char *name) {
   return 0;
 }
 
+static const char *arena_symbol(Arena *arena, Buf *b, const char *prefix, const AstFunc *fn, SymbolKind kind,
+                                const char *var) {
+  b->len = 0;
+  symbol_name(b, prefix, fn->name.name, kind, var);
+  return arena_strndup(arena, b->data, b->len);
+}
+
 int sema_symbol_names(const AstFunc *fn, const char *prefix, int with_batch, Arena *arena, const char **names) {
   Buf b;
   buf_init(&b);
   int n = 0;
-  buf_printf(&b, "%s%s", prefix, fn->name.name);
-  names[n++] = arena_strndup(arena, b.data, b.len);
-  for (int w = 0; w < fn->nwrt; w++) {
-    b.len = 0;
-    buf_printf(&b, "%s%s_d%s", prefix, fn->name.name, fn->wrt[w].name);
-    names[n++] = arena_strndup(arena, b.data, b.len);
-  }
-  b.len = 0;
-  buf_printf(&b, "%s%s_grad", prefix, fn->name.name);
-  names[n++] = arena_strndup(arena, b.data, b.len);
-  if (fn->hessian) {
-    b.len = 0;
-    buf_printf(&b, "%s%s_hess", prefix, fn->name.name);
-    names[n++] = arena_strndup(arena, b.data, b.len);
-  }
-  for (int i = 0; with_batch && i < 2; i++) {
-    b.len = 0;
-    buf_printf(&b, "%s%s%s", prefix, fn->name.name, i ? "_grad_batch" : "_batch");
-    names[n++] = arena_strndup(arena, b.data, b.len);
+  names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_VALUE, NULL);
+  for (int w = 0; w < fn->nwrt; w++) names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_PARTIAL, fn->wrt[w].name);
+  names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_GRAD, NULL);
+  if (fn->hessian) names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_HESS, NULL);
+  if (with_batch) {
+    names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_BATCH, NULL);
+    names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_GRAD_BATCH, NULL);
   }
   buf_free(&b);
   return n;
