@@ -112,13 +112,15 @@ static void live_insert_unchecked(PdcBoundary *b, void *p) {
   b->live_count++;
 }
 
-/* Makes room for one more block; 0 when the set cannot grow. */
-static int live_reserve(PdcBoundary *b) {
+/* Makes room for one more block; 0 when the set cannot grow, with *how
+ * the injected failure (PDC_FAIL_NONE: malloc's own). */
+static int live_reserve(PdcBoundary *b, PdcFailure *how) {
   if ((b->live_count + 1) * 2 <= b->live_cap) return 1;
   size_t cap = b->live_cap ? b->live_cap * 2 : 256;
   void **old = b->live;
   size_t old_cap = b->live_cap;
-  void **live = injected_failure() == PDC_FAIL_NONE ? calloc(cap, sizeof *live) : NULL;
+  *how = injected_failure();
+  void **live = *how == PDC_FAIL_NONE ? calloc(cap, sizeof *live) : NULL;
   if (!live) return 0;
   b->live = live;
   b->live_cap = cap;
@@ -133,10 +135,11 @@ static int live_reserve(PdcBoundary *b) {
  * made, p is freed and the compilation fails for lack of memory. */
 static void *record(void *p, size_t bytes) {
   PdcBoundary *b = innermost;
+  PdcFailure how = PDC_FAIL_NONE;
   if (!b) return p;
-  if (!live_reserve(b)) {
+  if (!live_reserve(b, &how)) {
     free(p);
-    out_of_memory(bytes);
+    allocation_failed(how, bytes);
   }
   live_insert_unchecked(b, p);
   return p;
@@ -223,10 +226,11 @@ void pdc_own(void *resource, void (*release)(void *)) {
   if (!b || !resource) return;
   if (b->nowned == b->owned_cap) {
     size_t cap = b->owned_cap ? b->owned_cap * 2 : 8;
-    PdcOwned *owned = injected_failure() == PDC_FAIL_NONE ? realloc(b->owned, cap * sizeof *owned) : NULL;
+    PdcFailure how = injected_failure();
+    PdcOwned *owned = how == PDC_FAIL_NONE ? realloc(b->owned, cap * sizeof *owned) : NULL;
     if (!owned) {
       release(resource);
-      out_of_memory(cap * sizeof *owned);
+      allocation_failed(how, cap * sizeof *owned);
     }
     b->owned = owned;
     b->owned_cap = cap;

@@ -13,8 +13,9 @@
 # <dir> is ${CMAKE_CURRENT_BINARY_DIR}/pdc_<name>. Relative .pd paths are
 # relative to ${CMAKE_CURRENT_SOURCE_DIR}. Name .pd files so their headers
 # cannot shadow a system header (a math.pd would give math.h). Without
-# OPTIONS, pdc compiles for the build machine's CPU; pass --cpu=x86-64-v3
-# (say) for objects that must run elsewhere.
+# OPTIONS, pdc compiles for the baseline CPU of the target (x86-64: SSE2),
+# so the library runs on every machine; pass OPTIONS --cpu=x86-64-v3 (say)
+# or --cpu=native for faster code on newer machines.
 function(pdc_add_library name)
   cmake_parse_arguments(PARSE_ARGV 1 _pdc "" "" "OPTIONS")
   if(NOT _pdc_UNPARSED_ARGUMENTS)
