@@ -13,35 +13,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "codegen_internal.h"
 #include "symbols.h"
 #include "util.h"
-
-typedef struct Cg {
-  LLVMContextRef C;
-  LLVMModuleRef M;
-  LLVMBuilderRef B;
-  ExprCtx *cx;
-  const CgOptions *opts;
-  LLVMTypeRef real;    /* the real type: double, float with --precision=f32 */
-  LLVMTypeRef dbl, i1; /* the types of values: real and i1, or vectors of them in a streaming loop */
-  unsigned lanes;      /* 0, or the lanes of dbl and i1 while a streaming loop body is emitted */
-  unsigned real_size;  /* its size in bytes, also the alignment of arrays of it */
-  LLVMValueRef *val;   /* node id -> value in the current function */
-  size_t nval;
-  uint32_t *scope_log; /* ids given a value inside the current branch scopes */
-  size_t nlog, caplog;
-  int branch_depth;
-  size_t branch_work, branch_budget; /* nodes emitted inside branches, and the limit */
-  LLVMValueRef fn;
-  LLVMFastMathFlags fmf;
-  LLVMValueRef pool; /* the current function's table of numbers, or NULL */
-  LLVMTypeRef pool_type;
-  int32_t *pool_index; /* node id -> index in the table, -1 if not there */
-  size_t npool_index;
-  unsigned vec_isas;       /* inside a batch loop: CG_VEC_* variants calls may use */
-  LLVMValueRef *vec_decls; /* vector functions declared, kept until vectorization */
-  size_t nvec_decls;
-} Cg;
 
 static void add_vector_variants(Cg *g, LLVMValueRef call, LLVMValueRef scalar, ExprOp op, unsigned nargs);
 
@@ -62,13 +36,13 @@ static LLVMValueRef intrinsic_call(Cg *g, ExprOp op, LLVMValueRef *args, unsigne
   return call;
 }
 
-static void add_fn_attr(Cg *g, LLVMValueRef fn, const char *name, uint64_t val) {
+void cg_add_fn_attr(Cg *g, LLVMValueRef fn, const char *name, uint64_t val) {
   unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
   if (!kind) pdc_internal_error(__FILE__, __LINE__, "unknown attribute %s", name);
   LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(g->C, kind, val));
 }
 
-static void add_param_attr(Cg *g, LLVMValueRef fn, unsigned param, const char *name, uint64_t val) {
+void cg_add_param_attr(Cg *g, LLVMValueRef fn, unsigned param, const char *name, uint64_t val) {
   unsigned kind = LLVMGetEnumAttributeKindForName(name, strlen(name));
   if (!kind) pdc_internal_error(__FILE__, __LINE__, "unknown attribute %s", name);
   LLVMAddAttributeAtIndex(fn, param + 1, LLVMCreateEnumAttribute(g->C, kind, val));
@@ -87,9 +61,9 @@ static LLVMValueRef libm_call(Cg *g, ExprOp op, LLVMValueRef *args, unsigned n) 
   LLVMValueRef fn = LLVMGetNamedFunction(g->M, fname);
   if (!fn) {
     fn = LLVMAddFunction(g->M, fname, fty);
-    add_fn_attr(g, fn, "memory", 0);
-    add_fn_attr(g, fn, "nounwind", 0);
-    add_fn_attr(g, fn, "willreturn", 0);
+    cg_add_fn_attr(g, fn, "memory", 0);
+    cg_add_fn_attr(g, fn, "nounwind", 0);
+    cg_add_fn_attr(g, fn, "willreturn", 0);
   }
   LLVMValueRef call = LLVMBuildCall2(g->B, fty, fn, args, n, "");
   add_vector_variants(g, call, fn, op, n);
@@ -106,9 +80,9 @@ static void keep_vector_declaration(Cg *g, const char *name, unsigned lanes, uns
   if (LLVMGetNamedFunction(g->M, name)) return;
   LLVMTypeRef v = LLVMVectorType(g->real, lanes), ps[2] = {v, v};
   LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(v, ps, nargs, 0));
-  add_fn_attr(g, fn, "memory", 0);
-  add_fn_attr(g, fn, "nounwind", 0);
-  add_fn_attr(g, fn, "willreturn", 0);
+  cg_add_fn_attr(g, fn, "memory", 0);
+  cg_add_fn_attr(g, fn, "nounwind", 0);
+  cg_add_fn_attr(g, fn, "willreturn", 0);
   g->vec_decls = xrealloc(g->vec_decls, (g->nvec_decls + 1) * sizeof(LLVMValueRef));
   g->vec_decls[g->nvec_decls++] = fn;
 }
@@ -150,7 +124,7 @@ static void keep_vector_declarations_alive(Cg *g) {
   LLVMSetInitializer(used, LLVMConstArray2(ptr, g->vec_decls, g->nvec_decls));
 }
 
-static LLVMValueRef value_of(Cg *g, Expr *e);
+LLVMValueRef cg_value_of(Cg *g, Expr *e);
 static LLVMValueRef emit_select(Cg *g, Expr *e);
 
 /* A scalar in every lane when a streaming loop body is emitted. */
@@ -173,12 +147,12 @@ static LLVMValueRef real_const(Cg *g, double x) { return splat(g, LLVMConstReal(
 static LLVMValueRef emit_powi(Cg *g, Expr *e) {
   Expr *x = e->kid[0];
   int k = e->k;
-  if (k < 0) return LLVMBuildFDiv(g->B, real_const(g, 1.0), value_of(g, ex_powi(g->cx, x, -k)), "");
+  if (k < 0) return LLVMBuildFDiv(g->B, real_const(g, 1.0), cg_value_of(g, ex_powi(g->cx, x, -k)), "");
   if (k % 2 == 0) {
-    LLVMValueRef h = value_of(g, ex_powi(g->cx, x, k / 2));
+    LLVMValueRef h = cg_value_of(g, ex_powi(g->cx, x, k / 2));
     return LLVMBuildFMul(g->B, h, h, "");
   }
-  return LLVMBuildFMul(g->B, value_of(g, ex_powi(g->cx, x, k - 1)), value_of(g, x), "");
+  return LLVMBuildFMul(g->B, cg_value_of(g, ex_powi(g->cx, x, k - 1)), cg_value_of(g, x), "");
 }
 
 /* Contraction is decided here, per DAG node, not left to LLVM's `contract`
@@ -190,12 +164,12 @@ static LLVMValueRef emit_powi(Cg *g, Expr *e) {
  * llvm.fmuladd (an FMA where the target has one), the left product first. */
 static int product_operands(Cg *g, Expr *e, LLVMValueRef *x, LLVMValueRef *y) {
   if (e->op == EX_MUL) {
-    *x = value_of(g, e->kid[0]);
-    *y = value_of(g, e->kid[1]);
+    *x = cg_value_of(g, e->kid[0]);
+    *y = cg_value_of(g, e->kid[1]);
     return 1;
   }
   if (e->op == EX_POWI && e->k == 2) {
-    *x = *y = value_of(g, e->kid[0]);
+    *x = *y = cg_value_of(g, e->kid[0]);
     return 1;
   }
   return 0;
@@ -213,11 +187,11 @@ static LLVMValueRef emit_fused(Cg *g, Expr *e) {
   LLVMValueRef x, y;
   Expr *a = e->kid[0], *b = e->kid[1];
   if (product_operands(g, a, &x, &y)) {
-    LLVMValueRef c = value_of(g, b);
+    LLVMValueRef c = cg_value_of(g, b);
     return fmuladd(g, x, y, e->op == EX_ADD ? c : LLVMBuildFNeg(g->B, c, ""));
   }
   if (product_operands(g, b, &x, &y)) {
-    LLVMValueRef c = value_of(g, a);
+    LLVMValueRef c = cg_value_of(g, a);
     return fmuladd(g, e->op == EX_ADD ? x : LLVMBuildFNeg(g->B, x, ""), y, c);
   }
   return NULL;
@@ -297,8 +271,8 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   if (e->op == EX_SELECT) return emit_select(g, e);
   LLVMBuilderRef B = g->B;
   ExprOp op = (ExprOp)e->op;
-  LLVMValueRef a = e->nkids > 0 ? value_of(g, e->kid[0]) : NULL;
-  LLVMValueRef b = e->nkids > 1 ? value_of(g, e->kid[1]) : NULL;
+  LLVMValueRef a = e->nkids > 0 ? cg_value_of(g, e->kid[0]) : NULL;
+  LLVMValueRef b = e->nkids > 1 ? cg_value_of(g, e->kid[1]) : NULL;
   const OpInfo *info = ex_op_info(op);
   LLVMValueRef args[2] = {a, b};
   /* LLVM may hoist an intrinsic such as llvm.log out of a branch (they are
@@ -339,7 +313,7 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   pdc_unreachable();
 }
 
-static LLVMValueRef value_of(Cg *g, Expr *e) {
+LLVMValueRef cg_value_of(Cg *g, Expr *e) {
   if (e->id >= g->nval) {
     size_t n = g->cx->count + 256;
     g->val = xrealloc(g->val, n * sizeof(LLVMValueRef));
@@ -374,7 +348,7 @@ enum { CG_SELECT_CHEAP_NODES = 12, CG_MAX_BRANCH_DEPTH = 64 };
 
 static int has_value(const Cg *g, const Expr *e) { return e->id < g->nval && g->val[e->id]; }
 
-static int is_cheap_op(const Expr *e) {
+int cg_is_cheap_op(const Expr *e) {
   if (e->op == EX_POWI) return e->k >= 0;
   return (ex_op_flags((ExprOp)e->op) & OPF_CHEAP) != 0;
 }
@@ -391,7 +365,7 @@ static int cheap_and_total(Cg *g, Expr *e) {
   size_t n;
   Expr **order = ex_topo_filtered(g->cx, &e, 1, &n, follow_unemitted, g);
   int ok = n <= CG_SELECT_CHEAP_NODES;
-  for (size_t i = 0; i < n && ok; i++) ok = has_value(g, order[i]) || is_cheap_op(order[i]);
+  for (size_t i = 0; i < n && ok; i++) ok = has_value(g, order[i]) || cg_is_cheap_op(order[i]);
   free(order);
   return ok;
 }
@@ -407,7 +381,7 @@ static void emit_needed(Cg *g, Expr *const *roots, size_t n) {
   size_t count;
   Expr **order = ex_topo_filtered(g->cx, roots, n, &count, follow_outside_branches, g);
   for (size_t i = 0; i < count; i++)
-    if (!has_value(g, order[i])) value_of(g, order[i]);
+    if (!has_value(g, order[i])) cg_value_of(g, order[i]);
   free(order);
 }
 
@@ -415,7 +389,7 @@ static LLVMValueRef emit_branch(Cg *g, Expr *side, LLVMBasicBlockRef *end) {
   size_t mark = g->nlog;
   g->branch_depth++;
   emit_needed(g, &side, 1);
-  LLVMValueRef v = value_of(g, side);
+  LLVMValueRef v = cg_value_of(g, side);
   g->branch_depth--;
   *end = LLVMGetInsertBlock(g->B);
   /* forget values that do not dominate the join, unless an enclosing
@@ -427,7 +401,7 @@ static LLVMValueRef emit_branch(Cg *g, Expr *side, LLVMBasicBlockRef *end) {
 }
 
 static LLVMValueRef emit_select(Cg *g, Expr *e) {
-  LLVMValueRef cond = as_bool(g, value_of(g, e->kid[0]));
+  LLVMValueRef cond = as_bool(g, cg_value_of(g, e->kid[0]));
   Expr *a = e->kid[1], *b = e->kid[2];
   /* Values computed in a branch are not reused outside it, so nested
    * conditionals over shared subexpressions could recompute them branch
@@ -435,7 +409,7 @@ static LLVMValueRef emit_select(Cg *g, Expr *e) {
    * eager (still exact: a select never mixes in the untaken value). */
   if (g->lanes || g->branch_depth >= CG_MAX_BRANCH_DEPTH || g->branch_work > g->branch_budget ||
       (cheap_and_total(g, a) && cheap_and_total(g, b)))
-    return LLVMBuildSelect(g->B, cond, value_of(g, a), value_of(g, b), "");
+    return LLVMBuildSelect(g->B, cond, cg_value_of(g, a), cg_value_of(g, b), "");
   LLVMBasicBlockRef then_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "then");
   LLVMBasicBlockRef else_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "else");
   LLVMBasicBlockRef join_bb = LLVMAppendBasicBlockInContext(g->C, g->fn, "join");
@@ -457,7 +431,7 @@ static LLVMValueRef emit_select(Cg *g, Expr *e) {
 
 /* Starts a function body: parameters bound to the variable nodes. */
 /* A new function body: no node has a value yet, no branch is open. */
-static void forget_values(Cg *g) {
+void cg_forget_values(Cg *g) {
   g->nlog = 0;
   g->branch_depth = 0;
   size_t n = g->cx->count + 256;
@@ -469,20 +443,20 @@ static void forget_values(Cg *g) {
 static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
   g->fn = fn;
   LLVMPositionBuilderAtEnd(g->B, LLVMAppendBasicBlockInContext(g->C, fn, "entry"));
-  forget_values(g);
+  cg_forget_values(g);
   for (int i = 0; i < f->nparams; i++) {
     LLVMValueRef p = LLVMGetParam(fn, (unsigned)i);
     LLVMSetValueName2(p, f->params[i], strlen(f->params[i]));
     g->val[ex_var(g->cx, i)->id] = p;
   }
-  add_fn_attr(g, fn, "nounwind", 0);
+  cg_add_fn_attr(g, fn, "nounwind", 0);
   /* unwind tables, as C compilers emit them: debuggers, profilers and
    * sanitizers walk the stack through the generated functions */
-  add_fn_attr(g, fn, "uwtable", 2);
+  cg_add_fn_attr(g, fn, "uwtable", 2);
 }
 
 /* Values in topological order, roots in order: shared nodes once. */
-static void emit_all(Cg *g, Expr *const *roots, size_t n) {
+void cg_emit_all(Cg *g, Expr *const *roots, size_t n) {
   size_t count;
   free(ex_topo(g->cx, roots, n, &count));
   g->branch_work = 0;
@@ -503,10 +477,10 @@ static LLVMValueRef add_function(Cg *g, const char *name, const LFunc *f, int ou
 static void mark_output_pointer(Cg *g, LLVMValueRef fn, const LFunc *f, int nvalues, const char *pname) {
   unsigned i = (unsigned)f->nparams;
   LLVMSetValueName2(LLVMGetParam(fn, i), pname, strlen(pname));
-  add_param_attr(g, fn, i, "noalias", 0);
-  add_param_attr(g, fn, i, "nocapture", 0);
-  add_param_attr(g, fn, i, "writeonly", 0);
-  if (nvalues > 0) add_param_attr(g, fn, i, "dereferenceable", (uint64_t)nvalues * g->real_size);
+  cg_add_param_attr(g, fn, i, "noalias", 0);
+  cg_add_param_attr(g, fn, i, "nocapture", 0);
+  cg_add_param_attr(g, fn, i, "writeonly", 0);
+  if (nvalues > 0) cg_add_param_attr(g, fn, i, "dereferenceable", (uint64_t)nvalues * g->real_size);
 }
 
 static void store_at(Cg *g, LLVMValueRef base, int index, LLVMValueRef v) {
@@ -518,8 +492,8 @@ static void store_at(Cg *g, LLVMValueRef base, int index, LLVMValueRef v) {
 static void emit_scalar(Cg *g, const LFunc *f, const char *name, Expr *root) {
   LLVMValueRef fn = add_function(g, name, f, 0, 1);
   begin_function(g, fn, f);
-  emit_all(g, &root, 1);
-  LLVMBuildRet(g->B, value_of(g, root));
+  cg_emit_all(g, &root, 1);
+  LLVMBuildRet(g->B, cg_value_of(g, root));
 }
 
 static void emit_grad(Cg *g, const LFunc *f, const char *name) {
@@ -531,10 +505,10 @@ static void emit_grad(Cg *g, const LFunc *f, const char *name) {
    * last lets it land in the return register without a move */
   for (int j = 0; j < f->nwrt; j++) roots[j] = f->partials[j];
   roots[f->nwrt] = f->value;
-  emit_all(g, roots, (size_t)f->nwrt + 1);
+  cg_emit_all(g, roots, (size_t)f->nwrt + 1);
   LLVMValueRef out = LLVMGetParam(fn, (unsigned)f->nparams);
-  for (int j = 0; j < f->nwrt; j++) store_at(g, out, j, value_of(g, f->partials[j]));
-  LLVMBuildRet(g->B, value_of(g, f->value));
+  for (int j = 0; j < f->nwrt; j++) store_at(g, out, j, cg_value_of(g, f->partials[j]));
+  LLVMBuildRet(g->B, cg_value_of(g, f->value));
   free(roots);
 }
 
@@ -543,275 +517,18 @@ static void emit_hess(Cg *g, const LFunc *f, const char *name) {
   LLVMValueRef fn = add_function(g, name, f, 1, 0);
   begin_function(g, fn, f);
   mark_output_pointer(g, fn, f, k * k, "H");
-  emit_all(g, f->hess, (size_t)(k * k));
+  cg_emit_all(g, f->hess, (size_t)(k * k));
   LLVMValueRef out = LLVMGetParam(fn, (unsigned)f->nparams);
-  for (int i = 0; i < k * k; i++) store_at(g, out, i, value_of(g, f->hess[i]));
+  for (int i = 0; i < k * k; i++) store_at(g, out, i, cg_value_of(g, f->hess[i]));
   LLVMBuildRetVoid(g->B);
 }
 
-/* ---- batch kernels ------------------------------------------------------------
- * f_batch(n, p1[], ..., out[]) and f_grad_batch(n, p1[], ..., out[], grad[]):
- * a counted loop whose body is the DAG again, with the parameters loaded
- * from the arrays at index i. The loop is left to LLVM's loop vectorizer
- * (the arrays are noalias: restrict in the header), which uses the target's
- * vector width, and handles any n with a scalar remainder. A body with lazy
- * branches (calls or partial operations under an if) stays a scalar loop.
- *
- * Streaming. A batch larger than the caches is bound by memory, and an
- * ordinary store first reads the line it writes (write-allocate): rosen's
- * gradient moves 2 loads + 3 stores + 3 such reads a point. Non-temporal
- * stores skip the reads (measured here: 248 -> 450 M points/s), but only
- * whole aligned vectors of them do, and LLVM 19's loop vectorizer will not
- * make one (it judges the store at the scalar's alignment). So for large n,
- * when the outputs share one alignment modulo a cache line, pdc runs its
- * own vector loop over the aligned middle: the DAG emitted on vectors of
- * the target's width, stored aligned and !nontemporal, then an sfence. The
- * few points before and after it go through the ordinary loop. Only bodies
- * of plain arithmetic stream (no calls, which would be per-lane anyway), and
- * only small ones: those are the bodies memory bounds. Each lane computes
- * what the scalar function computes, operation by operation, so results
- * are the same bits on either path. */
-enum {
-  CG_STREAM_MIN_BYTES = 4 << 20, /* outputs of at least this size stream: above L2 */
-  CG_STREAM_MAX_NODES = 512,     /* larger bodies are bound by arithmetic, not memory */
-  CG_CACHE_LINE = 64
-};
-
-typedef struct BatchFn {
-  const LFunc *f;
-  LLVMValueRef fn, n;
-  Expr **roots; /* the partials (with the gradient), then the value */
-  int nroots, with_grad;
-} BatchFn;
-
-static void mark_array(Cg *g, LLVMValueRef fn, unsigned i, const char *name, int written) {
-  LLVMSetValueName2(LLVMGetParam(fn, i), name, strlen(name));
-  add_param_attr(g, fn, i, "noalias", 0);
-  add_param_attr(g, fn, i, "nocapture", 0);
-  add_param_attr(g, fn, i, written ? "writeonly" : "readonly", 0);
-}
-
-static LLVMValueRef param_array(const BatchFn *b, int k) { return LLVMGetParam(b->fn, 1 + (unsigned)k); }
-static LLVMValueRef out_array(const BatchFn *b) { return LLVMGetParam(b->fn, 1 + (unsigned)b->f->nparams); }
-static LLVMValueRef grad_array(const BatchFn *b) { return LLVMGetParam(b->fn, 2 + (unsigned)b->f->nparams); }
-
-static LLVMValueRef i64_const(Cg *g, uint64_t k) { return LLVMConstInt(LLVMInt64TypeInContext(g->C), k, 0); }
-
-static LLVMValueRef element(Cg *g, LLVMValueRef base, LLVMValueRef index) {
-  return LLVMBuildInBoundsGEP2(g->B, g->real, base, &index, 1, "");
-}
-
-static void mark_nontemporal(Cg *g, LLVMValueRef store) {
-  static const char kind_name[] = "nontemporal";
-  unsigned kind = LLVMGetMDKindIDInContext(g->C, kind_name, sizeof kind_name - 1);
-  LLVMMetadataRef one = LLVMValueAsMetadata(LLVMConstInt(LLVMInt32TypeInContext(g->C), 1, 0));
-  LLVMSetMetadata(store, kind, LLVMMetadataAsValue(g->C, LLVMMDNodeInContext2(g->C, &one, 1)));
-}
-
-static BatchFn declare_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
-  BatchFn b = {.f = f, .with_grad = with_grad};
-  LLVMTypeRef ptr = LLVMPointerTypeInContext(g->C, 0);
-  unsigned np = (unsigned)f->nparams, nargs = 1 + np + 1 + (with_grad ? 1 : 0);
-  LLVMTypeRef *ps = xmalloc(sizeof(LLVMTypeRef) * nargs);
-  ps[0] = LLVMInt64TypeInContext(g->C);
-  for (unsigned i = 1; i < nargs; i++) ps[i] = ptr;
-  b.fn = LLVMAddFunction(g->M, name, LLVMFunctionType(LLVMVoidTypeInContext(g->C), ps, nargs, 0));
-  free(ps);
-  b.n = LLVMGetParam(b.fn, 0);
-  LLVMSetValueName2(b.n, "n", 1);
-  for (unsigned i = 0; i < np; i++) mark_array(g, b.fn, 1 + i, f->params[i], 0);
-  mark_array(g, b.fn, 1 + np, "out", 1);
-  if (with_grad) mark_array(g, b.fn, 2 + np, "grad", 1);
-  add_fn_attr(g, b.fn, "nounwind", 0);
-  add_fn_attr(g, b.fn, "uwtable", 2);
-  if (g->opts->vec_isas & CG_VEC_AVX512) {
-    /* LLVM keeps to 256-bit vectors on most AVX-512 CPUs (clock throttling
-     * on early ones); a batch loop is the throughput code that wants 512 */
-    static const char k[] = "prefer-vector-width", v[] = "512";
-    LLVMAddAttributeAtIndex(b.fn, LLVMAttributeFunctionIndex,
-                            LLVMCreateStringAttribute(g->C, k, sizeof k - 1, v, sizeof v - 1));
-  }
-  b.nroots = with_grad ? f->nwrt + 1 : 1;
-  b.roots = xmalloc(sizeof(Expr *) * (size_t)b.nroots);
-  for (int j = 0; j < b.nroots - 1; j++) b.roots[j] = f->partials[j];
-  b.roots[b.nroots - 1] = f->value;
-  g->fn = b.fn;
-  return b;
-}
-
-/* base[index] = e; in a streaming loop a whole aligned vector, stored past
- * the cache (see streaming_range). */
-static void store_point(Cg *g, Expr *e, LLVMValueRef base, LLVMValueRef index) {
-  LLVMValueRef store = LLVMBuildStore(g->B, value_of(g, e), element(g, base, index));
-  LLVMSetAlignment(store, g->lanes ? g->lanes * g->real_size : g->real_size);
-  if (g->lanes) mark_nontemporal(g, store);
-}
-
-/* The body at point i (at lanes points from i in a streaming loop): loads,
- * the DAG, stores. */
-static void emit_points(Cg *g, const BatchFn *b, LLVMValueRef i) {
-  forget_values(g);
-  for (int k = 0; k < b->f->nparams; k++) {
-    LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, element(g, param_array(b, k), i), b->f->params[k]);
-    LLVMSetAlignment(v, g->real_size);
-    g->val[ex_var(g->cx, k)->id] = v;
-  }
-  g->vec_isas = g->opts->libmvec && !g->lanes ? g->opts->vec_isas : 0;
-  emit_all(g, b->roots, (size_t)b->nroots);
-  g->vec_isas = 0;
-  store_point(g, b->f->value, out_array(b), i);
-  for (int j = 0; b->with_grad && j < b->f->nwrt; j++) {
-    LLVMValueRef at = LLVMBuildAdd(g->B, LLVMBuildMul(g->B, i64_const(g, (uint64_t)j), b->n, ""), i, "");
-    store_point(g, b->f->partials[j], grad_array(b), at);
-  }
-}
-
-/* for (i = lo; i != hi; i += step) the body, from the current block (which
- * knows lo != hi) to exit. */
-static void emit_point_loop(Cg *g, const BatchFn *b, LLVMValueRef lo, LLVMValueRef hi, unsigned step,
-                            LLVMBasicBlockRef exit) {
-  LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->B);
-  LLVMBasicBlockRef loop = LLVMInsertBasicBlockInContext(g->C, exit, g->lanes ? "stream" : "loop");
-  LLVMBuildBr(g->B, loop);
-  LLVMPositionBuilderAtEnd(g->B, loop);
-  LLVMValueRef i = LLVMBuildPhi(g->B, LLVMInt64TypeInContext(g->C), "i");
-  emit_points(g, b, i);
-  LLVMValueRef next = LLVMBuildAdd(g->B, i, i64_const(g, step), "");
-  LLVMBasicBlockRef latch = LLVMGetInsertBlock(g->B);
-  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, next, hi, ""), exit, loop);
-  LLVMValueRef in_vals[2] = {lo, next};
-  LLVMBasicBlockRef in_bbs[2] = {pre, latch};
-  LLVMAddIncoming(i, in_vals, in_bbs, 2);
-}
-
-static int is_streamable_op(const Expr *e) {
-  switch (e->op) {
-  case EX_DIV:
-  case EX_POWI: /* negative powers too: a division */
-  case EX_SQRT:
-  case EX_SELECT: return 1;
-  default: return is_cheap_op(e);
-  }
-}
-
-/* The lanes of the streaming loop for this batch function, 0 for none. */
-static unsigned stream_lanes(Cg *g, const BatchFn *b) {
-  unsigned isas = g->opts->vec_isas; /* x86-64 only: the sfence */
-  if (!isas) return 0;
-  size_t n;
-  Expr **order = ex_topo(g->cx, b->roots, (size_t)b->nroots, &n);
-  int ok = n <= CG_STREAM_MAX_NODES;
-  for (size_t i = 0; i < n && ok; i++) ok = is_streamable_op(order[i]);
-  free(order);
-  if (!ok) return 0;
-  unsigned bytes = isas & CG_VEC_AVX512 ? 64 : isas & CG_VEC_AVX2 ? 32 : 16;
-  return bytes / g->real_size;
-}
-
-/* The range [*p, *q) of the streaming loop: empty (n, n) unless the outputs
- * are large, and out and every row of grad start at the same offset in a
- * cache line. Then p points bring out to a line boundary and q - p is a
- * multiple of the lanes. */
-static void streaming_range(Cg *g, const BatchFn *b, unsigned lanes, LLVMValueRef *p, LLVMValueRef *q) {
-  LLVMBuilderRef B = g->B;
-  LLVMTypeRef i64 = LLVMInt64TypeInContext(g->C);
-  uint64_t size = g->real_size, nouts = 1 + (uint64_t)(b->with_grad ? b->f->nwrt : 0);
-  uint64_t min_n = (CG_STREAM_MIN_BYTES + nouts * size - 1) / (nouts * size);
-  LLVMValueRef line_mask = i64_const(g, CG_CACHE_LINE - 1), zero = i64_const(g, 0), n = b->n;
-  LLVMValueRef out = LLVMBuildPtrToInt(B, out_array(b), i64, "");
-  LLVMValueRef ok = LLVMBuildICmp(B, LLVMIntUGE, n, i64_const(g, min_n), "");
-  LLVMValueRef misaligned = LLVMBuildAnd(B, out, i64_const(g, size - 1), "");
-  ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntEQ, misaligned, zero, ""), "");
-  if (b->with_grad && b->f->nwrt > 0) {
-    LLVMValueRef grad = LLVMBuildPtrToInt(B, grad_array(b), i64, "");
-    LLVMValueRef apart = LLVMBuildAnd(B, LLVMBuildSub(B, grad, out, ""), line_mask, "");
-    ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntEQ, apart, zero, ""), "");
-    if (b->f->nwrt > 1) { /* rows n apart */
-      LLVMValueRef row = LLVMBuildAnd(B, LLVMBuildMul(B, n, i64_const(g, size), ""), line_mask, "");
-      ok = LLVMBuildAnd(B, ok, LLVMBuildICmp(B, LLVMIntEQ, row, zero, ""), "");
-    }
-  }
-  LLVMValueRef to_line = LLVMBuildAnd(B, LLVMBuildNeg(B, out, ""), line_mask, "");
-  LLVMValueRef peel = LLVMBuildUDiv(B, to_line, i64_const(g, size), "peel");
-  LLVMValueRef whole = LLVMBuildAnd(B, LLVMBuildSub(B, n, peel, ""), i64_const(g, ~(uint64_t)(lanes - 1)), "");
-  *p = LLVMBuildSelect(B, ok, peel, n, "stream.from");
-  *q = LLVMBuildSelect(B, ok, LLVMBuildAdd(B, peel, whole, ""), n, "stream.to");
-}
-
 /* Values become vectors of `lanes` (0: scalars again). */
-static void set_lanes(Cg *g, unsigned lanes) {
+void cg_set_lanes(Cg *g, unsigned lanes) {
   LLVMTypeRef i1 = LLVMInt1TypeInContext(g->C);
   g->lanes = lanes;
   g->dbl = lanes ? LLVMVectorType(g->real, lanes) : g->real;
   g->i1 = lanes ? LLVMVectorType(i1, lanes) : i1;
-}
-
-static void emit_sfence(Cg *g) {
-  static const char name[] = "llvm.x86.sse.sfence";
-  unsigned id = LLVMLookupIntrinsicID(name, sizeof name - 1);
-  if (!id) pdc_internal_error(__FILE__, __LINE__, "missing intrinsic %s", name);
-  LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, NULL, 0);
-  LLVMBuildCall2(g->B, LLVMIntrinsicGetType(g->C, id, NULL, 0), fn, NULL, 0, "");
-}
-
-/* check:  [p, q) = streaming_range
- * range:  lo, hi = 0, p the first time, then q, n
- *         the ordinary loop over [lo, hi)
- * after:  done if hi == n, else the streaming loop over [p, q), an sfence,
- *         and back to range */
-static void emit_streaming_batch(Cg *g, const BatchFn *b, unsigned lanes, LLVMBasicBlockRef done) {
-  LLVMBasicBlockRef check = LLVMInsertBasicBlockInContext(g->C, done, "check");
-  LLVMBasicBlockRef range = LLVMInsertBasicBlockInContext(g->C, done, "range");
-  LLVMBasicBlockRef after = LLVMInsertBasicBlockInContext(g->C, done, "after");
-  LLVMBasicBlockRef fence = LLVMInsertBasicBlockInContext(g->C, done, "fence");
-  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, b->n, i64_const(g, 0), ""), done, check);
-  LLVMPositionBuilderAtEnd(g->B, check);
-  LLVMValueRef p, q;
-  streaming_range(g, b, lanes, &p, &q);
-  LLVMBuildBr(g->B, range);
-
-  LLVMPositionBuilderAtEnd(g->B, range);
-  LLVMTypeRef i64 = LLVMInt64TypeInContext(g->C);
-  LLVMValueRef lo = LLVMBuildPhi(g->B, i64, "lo"), hi = LLVMBuildPhi(g->B, i64, "hi");
-  LLVMBasicBlockRef scalar = LLVMInsertBasicBlockInContext(g->C, after, "points");
-  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, lo, hi, ""), after, scalar);
-  LLVMPositionBuilderAtEnd(g->B, scalar);
-  emit_point_loop(g, b, lo, hi, 1, after);
-
-  LLVMPositionBuilderAtEnd(g->B, after);
-  LLVMBasicBlockRef stream = LLVMInsertBasicBlockInContext(g->C, fence, "stream.entry");
-  LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, hi, b->n, ""), done, stream);
-  LLVMPositionBuilderAtEnd(g->B, stream);
-  set_lanes(g, lanes);
-  emit_point_loop(g, b, p, q, lanes, fence);
-  set_lanes(g, 0);
-
-  LLVMPositionBuilderAtEnd(g->B, fence);
-  emit_sfence(g); /* the streamed stores are weakly ordered: make them visible like ordinary ones */
-  LLVMBuildBr(g->B, range);
-  LLVMValueRef lo_in[2] = {i64_const(g, 0), q}, hi_in[2] = {p, b->n};
-  LLVMBasicBlockRef from[2] = {check, fence};
-  LLVMAddIncoming(lo, lo_in, from, 2);
-  LLVMAddIncoming(hi, hi_in, from, 2);
-}
-
-static void emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad) {
-  BatchFn b = declare_batch(g, f, name, with_grad);
-  LLVMBasicBlockRef entry = LLVMAppendBasicBlockInContext(g->C, b.fn, "entry");
-  LLVMBasicBlockRef done = LLVMAppendBasicBlockInContext(g->C, b.fn, "done");
-  LLVMPositionBuilderAtEnd(g->B, entry);
-  unsigned lanes = stream_lanes(g, &b);
-  if (lanes) {
-    emit_streaming_batch(g, &b, lanes, done);
-  } else {
-    LLVMBasicBlockRef body = LLVMInsertBasicBlockInContext(g->C, done, "body");
-    LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, b.n, i64_const(g, 0), ""), done, body);
-    LLVMPositionBuilderAtEnd(g->B, body);
-    emit_point_loop(g, &b, i64_const(g, 0), b.n, 1, done);
-  }
-  LLVMPositionBuilderAtEnd(g->B, done);
-  LLVMBuildRetVoid(g->B);
-  free(b.roots);
 }
 
 LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, const char *module_name,
@@ -822,7 +539,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   g.B = LLVMCreateBuilderInContext(C);
   g.real = opts->f32 ? LLVMFloatTypeInContext(C) : LLVMDoubleTypeInContext(C);
   g.real_size = opts->f32 ? 4 : 8;
-  set_lanes(&g, 0);
+  cg_set_lanes(&g, 0);
   g.fmf = opts->fast_math ? LLVMFastMathAll : LLVMFastMathNone;
   for (int i = 0; i < prog->nfuncs; i++) {
     const LFunc *f = &prog->funcs[i];
@@ -845,10 +562,10 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
     }
     if (opts->batch) {
       name = symbol_name_dup(opts->prefix, f->name, SYM_BATCH, NULL);
-      emit_batch(&g, f, name, 0);
+      cg_emit_batch(&g, f, name, 0);
       free(name);
       name = symbol_name_dup(opts->prefix, f->name, SYM_GRAD_BATCH, NULL);
-      emit_batch(&g, f, name, 1);
+      cg_emit_batch(&g, f, name, 1);
       free(name);
     }
     pool_end(&g);

@@ -1,0 +1,54 @@
+/* codegen_internal.h — what codegen.c (scalar functions, the DAG to
+ * instructions) and codegen_batch.c (the batch loops) share: the code
+ * generator's state and the few entry points the loops reuse. Private to
+ * those two files. */
+#ifndef PDC_CODEGEN_INTERNAL_H
+#define PDC_CODEGEN_INTERNAL_H
+
+#include <stdint.h>
+
+#include "codegen.h"
+
+typedef struct Cg {
+  LLVMContextRef C;
+  LLVMModuleRef M;
+  LLVMBuilderRef B;
+  ExprCtx *cx;
+  const CgOptions *opts;
+  LLVMTypeRef real;    /* the real type: double, float with --precision=f32 */
+  LLVMTypeRef dbl, i1; /* the types of values: real and i1, or vectors of them in a streaming loop */
+  unsigned lanes;      /* 0, or the lanes of dbl and i1 while a streaming loop body is emitted */
+  unsigned real_size;  /* its size in bytes, also the alignment of arrays of it */
+  LLVMValueRef *val;   /* node id -> value in the current function */
+  size_t nval;
+  uint32_t *scope_log; /* ids given a value inside the current branch scopes */
+  size_t nlog, caplog;
+  int branch_depth;
+  size_t branch_work, branch_budget; /* nodes emitted inside branches, and the limit */
+  LLVMValueRef fn;
+  LLVMFastMathFlags fmf;
+  LLVMValueRef pool; /* the current function's table of numbers, or NULL */
+  LLVMTypeRef pool_type;
+  int32_t *pool_index; /* node id -> index in the table, -1 if not there */
+  size_t npool_index;
+  unsigned vec_isas;       /* inside a batch loop: CG_VEC_* variants calls may use */
+  LLVMValueRef *vec_decls; /* vector functions declared, kept until vectorization */
+  size_t nvec_decls;
+} Cg;
+
+void cg_add_fn_attr(Cg *g, LLVMValueRef fn, const char *name, uint64_t val);
+void cg_add_param_attr(Cg *g, LLVMValueRef fn, unsigned param, const char *name, uint64_t val);
+/* The value of e in the current function, emitted on first use. */
+LLVMValueRef cg_value_of(Cg *g, Expr *e);
+/* An operation of an instruction or two, defined for every input. */
+int cg_is_cheap_op(const Expr *e);
+/* Starts a new function body: no node has a value yet. */
+void cg_forget_values(Cg *g);
+/* Emits everything roots need, in topological order. */
+void cg_emit_all(Cg *g, Expr *const *roots, size_t n);
+/* Values become vectors of `lanes` (0: scalars again). */
+void cg_set_lanes(Cg *g, unsigned lanes);
+/* f_batch (with_grad 0) or f_grad_batch (1) for f, named name. */
+void cg_emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad);
+
+#endif
