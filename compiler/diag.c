@@ -114,6 +114,8 @@ static void render_snippet(Buf *out, Source *s, Span at, uint32_t line) {
 }
 
 static void diag_emit(Diag *d, DiagLevel level, Span at, const char *fmt, va_list ap) {
+  int promoted = level == DIAG_WARNING && d->warnings_are_errors;
+  if (promoted) level = DIAG_ERROR;
   if (level == DIAG_ERROR) d->errors++;
   if (level == DIAG_WARNING) d->warnings++;
   if (d->truncated) return;
@@ -128,7 +130,7 @@ static void diag_emit(Diag *d, DiagLevel level, Span at, const char *fmt, va_lis
   source_line_col(s, at.off, &line, &col);
   buf_printf(&d->out, "%s:%u:%u: %s: ", s->name, line, col, level_name(level));
   buf_vprintf(&d->out, fmt, ap);
-  buf_putc(&d->out, '\n');
+  buf_puts(&d->out, promoted ? " [-Werror]\n" : "\n");
   render_snippet(&d->out, s, at, line);
 }
 

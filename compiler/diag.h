@@ -30,7 +30,8 @@ typedef struct Diag {
   const Source *src;
   Buf out;
   int errors, warnings;
-  int max_errors; /* stop recording after this many errors (0 = no limit) */
+  int max_errors;          /* stop recording after this many errors (0 = no limit) */
+  int warnings_are_errors; /* -Werror: a warning is reported, and counts, as an error */
   int truncated;
 } Diag;
 

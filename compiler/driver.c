@@ -189,6 +189,7 @@ static int compile_file(const PdcOptions *o, const char *input) {
   Source src = {strcmp(input, "-") == 0 ? "<stdin>" : input, text, (uint32_t)len, NULL, 0};
   Diag d;
   diag_init(&d, &src);
+  d.warnings_are_errors = o->werror;
   Arena arena;
   arena_init(&arena);
   ExprCtx cx;

@@ -148,10 +148,19 @@ double ex_eval_op(ExprOp op, int k, const double *a) {
   pdc_unreachable();
 }
 
+/* The constant v folded from operands a and b (b may be NULL). */
+static Expr *folded(ExprCtx *cx, double v, const Expr *a, const Expr *b) {
+  if (!isfinite(v) && isfinite(a->num) && (!b || isfinite(b->num))) cx->nonfinite_folds++;
+  return ex_num(cx, v);
+}
+
 static Expr *fold(ExprCtx *cx, ExprOp op, int k, Expr *const *kids, int n) {
-  double v[3];
-  for (int i = 0; i < n; i++) v[i] = kids[i]->num;
-  return ex_num(cx, ex_eval_op(op, k, v));
+  double v[3] = {0, 0, 0};
+  int finite = 1;
+  for (int i = 0; i < n; i++) v[i] = kids[i]->num, finite &= isfinite(v[i]) != 0;
+  double r = ex_eval_op(op, k, v);
+  if (finite && !isfinite(r) && !(ex_op_flags(op) & OPF_BOOL)) cx->nonfinite_folds++;
+  return ex_num(cx, r);
 }
 
 static Expr *lookup(ExprCtx *cx, ExprOp op, Expr *a, Expr *b) {
@@ -175,7 +184,7 @@ static void order(ExprCtx *cx, ExprOp op, Expr **a, Expr **b) {
 }
 
 Expr *ex_add(ExprCtx *cx, Expr *a, Expr *b) {
-  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num + b->num);
+  if (ex_is_const(a) && ex_is_const(b)) return folded(cx, a->num + b->num, a, b);
   if (ex_is_exactly(b, -0.0)) return a; /* x + -0 = x, even for x = -0 */
   if (ex_is_exactly(a, -0.0)) return b;
   if (cx->fast_math && ex_is_num(b, 0)) return a;
@@ -187,7 +196,7 @@ Expr *ex_add(ExprCtx *cx, Expr *a, Expr *b) {
 }
 
 Expr *ex_sub(ExprCtx *cx, Expr *a, Expr *b) {
-  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num - b->num);
+  if (ex_is_const(a) && ex_is_const(b)) return folded(cx, a->num - b->num, a, b);
   if (ex_is_exactly(b, 0.0)) return a; /* x - +0 = x, even for x = -0 */
   if (ex_is_exactly(a, -0.0)) return ex_neg(cx, b);
   if (b->op == EX_NEG) return ex_add(cx, a, b->kid[0]);
@@ -200,7 +209,7 @@ Expr *ex_sub(ExprCtx *cx, Expr *a, Expr *b) {
 }
 
 Expr *ex_mul(ExprCtx *cx, Expr *a, Expr *b) {
-  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num * b->num);
+  if (ex_is_const(a) && ex_is_const(b)) return folded(cx, a->num * b->num, a, b);
   order(cx, EX_MUL, &a, &b);
   if (ex_is_num(a, 1)) return b;
   if (ex_is_num(a, -1)) return ex_neg(cx, b);
@@ -211,7 +220,7 @@ Expr *ex_mul(ExprCtx *cx, Expr *a, Expr *b) {
 }
 
 Expr *ex_div(ExprCtx *cx, Expr *a, Expr *b) {
-  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, a->num / b->num);
+  if (ex_is_const(a) && ex_is_const(b)) return folded(cx, a->num / b->num, a, b);
   if (ex_is_num(b, 1)) return a;
   if (ex_is_num(b, -1)) return ex_neg(cx, a);
   if (a->op == EX_NEG && b->op == EX_NEG) return ex_div(cx, a->kid[0], b->kid[0]);
@@ -230,7 +239,7 @@ Expr *ex_neg(ExprCtx *cx, Expr *a) {
 Expr *ex_powi(ExprCtx *cx, Expr *a, int k) {
   if (k == 0) return ex_num(cx, 1); /* pow(x, 0) = 1 for every x, NaN too */
   if (k == 1) return a;
-  if (ex_is_const(a)) return ex_num(cx, ex_powi_eval(a->num, k));
+  if (ex_is_const(a)) return folded(cx, ex_powi_eval(a->num, k), a, NULL);
   if (a->op == EX_POWI && a->k > 0 && k > 0 && (int64_t)a->k * k <= EX_POWI_MAX && cx->fast_math)
     return ex_powi(cx, a->kid[0], a->k * k);
   return ex_intern(cx, EX_POWI, k, 0, &a);
@@ -238,7 +247,7 @@ Expr *ex_powi(ExprCtx *cx, Expr *a, int k) {
 
 Expr *ex_pow(ExprCtx *cx, Expr *a, Expr *b) {
   if (ex_is_const(b) && b->num == floor(b->num) && fabs(b->num) <= EX_POWI_MAX) return ex_powi(cx, a, (int)b->num);
-  if (ex_is_const(a) && ex_is_const(b)) return ex_num(cx, pow(a->num, b->num));
+  if (ex_is_const(a) && ex_is_const(b)) return folded(cx, pow(a->num, b->num), a, b);
   return intern2(cx, EX_POW, a, b);
 }
 

@@ -65,6 +65,9 @@ typedef struct ExprCtx {
   size_t node_limit;
   int over_limit;
   Expr *sink;
+  /* Folds whose finite operands gave inf or NaN (1/0, log(-1), 2^2000):
+   * lowering watches the count to warn where the source wrote them. */
+  unsigned nonfinite_folds;
 } ExprCtx;
 
 void ex_ctx_init(ExprCtx *cx, Arena *arena);

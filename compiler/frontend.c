@@ -12,6 +12,7 @@ int frontend_run(Frontend *fe, const char *name, const char *text, size_t len, c
   memset(fe, 0, sizeof *fe);
   fe->src = (Source){name, text, (uint32_t)len, NULL, 0};
   diag_init(&fe->diag, &fe->src);
+  fe->diag.warnings_are_errors = opts->werror;
   arena_init(&fe->arena);
   ex_ctx_init(&fe->cx, &fe->arena);
   fe->cx.fast_math = opts->fast_math;

@@ -26,6 +26,7 @@ typedef struct Frontend {
 typedef struct FrontendOptions {
   const char *prefix; /* symbol prefix, "" for none */
   int fast_math;
+  int werror; /* warnings are errors */
 } FrontendOptions;
 
 /* Compiles text (len bytes, need not be NUL-terminated; it must outlive fe)

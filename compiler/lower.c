@@ -24,6 +24,8 @@ typedef struct Lower {
   StrMap call_memo;    /* "callee@id,id,..." -> Expr* */
   StrMap func_values;  /* function name -> its body over its own variables */
   Buf key;
+  Diag *d;
+  unsigned warned_folds; /* cx->nonfinite_folds already reported */
 } Lower;
 
 typedef struct Env {
@@ -92,7 +94,28 @@ static ExprOp cmp_op(int tok, int *swap) {
   }
 }
 
+/* Warns at `at` when the operations just built folded finite numbers into
+ * inf or NaN: a mistake (x/0, log(-1), sqrt(-4)) that would otherwise
+ * compile silently into a constant the listing prints as inf*x. */
+static void warn_new_nonfinite(Lower *L, Span at, Expr *r) {
+  if (L->cx->nonfinite_folds == L->warned_folds) return;
+  L->warned_folds = L->cx->nonfinite_folds;
+  if (ex_is_const(r) && !isfinite(r->num))
+    diag_warning(L->d, at, "this evaluates to the constant %s", isnan(r->num) ? "NaN" : r->num > 0 ? "inf" : "-inf");
+  else diag_warning(L->d, at, "part of this evaluates to a constant inf or NaN");
+}
+
+static int is_zero_constant(const Expr *e) { return ex_is_const(e) && e->num == 0; }
+
+static Expr *lower_node(Lower *L, const Env *env, const Ast *e);
+
 static Expr *lower_expr(Lower *L, const Env *env, const Ast *e) {
+  Expr *r = lower_node(L, env, e);
+  warn_new_nonfinite(L, e->span, r);
+  return r;
+}
+
+static Expr *lower_node(Lower *L, const Env *env, const Ast *e) {
   ExprCtx *cx = L->cx;
   switch (e->kind) {
   case AST_NUM: return ex_num(cx, e->num);
@@ -114,9 +137,13 @@ static Expr *lower_expr(Lower *L, const Env *env, const Ast *e) {
       case TK_PLUS: acc = ex_add(cx, acc, x); break;
       case TK_MINUS: acc = ex_sub(cx, acc, x); break;
       case TK_STAR: acc = ex_mul(cx, acc, x); break;
-      case TK_SLASH: acc = ex_div(cx, acc, x); break;
+      case TK_SLASH:
+        if (is_zero_constant(x) && !ex_is_const(acc)) diag_warning(L->d, e->kids[i]->span, "division by zero");
+        acc = ex_div(cx, acc, x);
+        break;
       default: pdc_unreachable();
       }
+      warn_new_nonfinite(L, span_join(e->kids[0]->span, e->kids[i]->span), acc);
     }
     return acc;
   }
@@ -180,7 +207,7 @@ static void lower_function(Lower *L, const AstFunc *fn, LFunc *out) {
 }
 
 Program lower_file(const AstFile *file, ExprCtx *cx, Arena *arena, Diag *d) {
-  Lower L = {.cx = cx, .arena = arena};
+  Lower L = {.cx = cx, .arena = arena, .d = d, .warned_folds = cx->nonfinite_folds};
   strmap_init(&L.const_values);
   strmap_init(&L.call_memo);
   strmap_init(&L.func_values);

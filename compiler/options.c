@@ -50,6 +50,9 @@ void options_print_help(void) {
          "  --precision=f64|f32    double (default) or float for every generated function\n"
          "  -fveclib=libmvec|none  in batch loops, call glibc's vector math (libmvec, within\n"
          "                         4 ulp; link with -lm) for sin, exp, ... (default none)\n\n"
+         "Diagnostics:\n"
+         "  -Werror                make warnings errors (exit status 1, no output written)\n"
+         "  -Wno-error             the default: warnings are reported and the outputs written\n\n"
          "Inspection:\n"
          "  --dump=tokens|ast|dag  print the tokens, the syntax tree or the expression DAG to\n"
          "                         standard output and stop after that phase\n"
@@ -175,6 +178,10 @@ int options_parse(int argc, char **argv, PdcOptions *o) {
       o->f32 = 0;
     } else if (strncmp(a, "--precision=", 12) == 0) {
       return bad("unknown precision '%s' (expected f64 or f32)", a + 12);
+    } else if (strcmp(a, "-Werror") == 0) {
+      o->werror = 1;
+    } else if (strcmp(a, "-Wno-error") == 0) {
+      o->werror = 0;
     } else if (strcmp(a, "--batch") == 0) {
       o->batch = 1;
     } else if (strcmp(a, "-fveclib=libmvec") == 0) {

@@ -27,6 +27,7 @@ typedef struct PdcOptions {
   int batch;          /* --batch: f_batch and f_grad_batch too */
   int veclib_libmvec; /* -fveclib=libmvec */
   int f32;            /* --precision=f32 */
+  int werror;         /* -Werror: warnings are errors */
   int help, version;
 } PdcOptions;
 

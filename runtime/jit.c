@@ -401,9 +401,10 @@ static int module_build(pd_module *m, Frontend *fe, const pd_options *o, const c
 
 static pd_module *compile_checked(const char *text, size_t len, const char *name, const pd_options *o, Buf *diag) {
   Frontend fe;
-  FrontendOptions fo = {o->prefix ? o->prefix : "", o->fast_math};
+  FrontendOptions fo = {o->prefix ? o->prefix : "", o->fast_math, 0};
   pd_module *m = NULL;
   if (frontend_run(&fe, name, text, len, &fo)) {
+    buf_append(diag, buf_cstr(&fe.diag.out), fe.diag.out.len); /* warnings */
     m = module_new(&fe.prog, fo.prefix);
     if (!module_build(m, &fe, o, name, diag)) {
       pd_module_free(m);
