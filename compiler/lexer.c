@@ -151,8 +151,41 @@ static int utf8_complete(int c, uint32_t n) {
   return c >= 0xC2 && c <= 0xF4 && n == want;
 }
 
+/* Characters newcomers type for operators pdc spells differently. |x| is
+ * reported once, with both bars under the caret, not once per bar. */
+static int lex_foreign_operator(Lexer *L) {
+  static const struct {
+    const char *text, *message;
+  } foreign[] = {
+      {"||", "'||' is not an operator; logical or is written 'or'"},
+      {"&&", "'&&' is not an operator; logical and is written 'and'"},
+      {"!", "'!' is not an operator; logical not is written 'not' (and 'not equal' '!=')"},
+  };
+  for (size_t i = 0; i < countof(foreign); i++) {
+    size_t n = strlen(foreign[i].text);
+    if (L->pos + n <= L->len && memcmp(L->s + L->pos, foreign[i].text, n) == 0) {
+      diag_error(L->d, (Span){L->pos, (uint32_t)n}, "%s", foreign[i].message);
+      L->pos += (uint32_t)n;
+      return 1;
+    }
+  }
+  if (peekc(L, 0) != '|') return 0;
+  uint32_t close = L->pos + 1;
+  while (close < L->len && L->s[close] != '|' && L->s[close] != '\n') close++;
+  if (close < L->len && L->s[close] == '|') {
+    diag_error(L->d, (Span){L->pos, close + 1 - L->pos}, "absolute value bars are not pdc syntax; write abs(%.*s)",
+               (int)(close - L->pos - 1), L->s + L->pos + 1);
+    L->pos = close + 1; /* the bars and what is between them */
+  } else {
+    diag_error(L->d, (Span){L->pos, 1}, "unexpected character '|' (absolute value: abs(x); logical or: 'or')");
+    L->pos++;
+  }
+  return 1;
+}
+
 static void lex_bad_char(Lexer *L) {
   L->bad_pending = 1;
+  if (lex_foreign_operator(L)) return;
   uint32_t start = L->pos, n = utf8_len(L);
   int c = peekc(L, 0);
   Span sp = {start, n};

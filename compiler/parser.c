@@ -86,6 +86,20 @@ static int statement_had_lexical_error(Parser *P) {
   return 0;
 }
 
+/* A binary operator that begins a line: the previous line's expression has
+ * already ended there, which is the newline rule newcomers trip over. */
+static int operator_starts_line(const Parser *P, const Token *t) {
+  int binary = t->kind == TK_PLUS || t->kind == TK_MINUS || t->kind == TK_STAR || t->kind == TK_SLASH ||
+               t->kind == TK_CARET || t->kind == TK_AND || t->kind == TK_OR;
+  if (!binary) return 0;
+  for (size_t i = P->pos; i > 0; i--) {
+    TokenKind k = P->tok[i - 1].kind;
+    if (k == TK_NEWLINE) return 1;
+    if (k != TK_SEMI) return 0;
+  }
+  return 0;
+}
+
 static void error_at_token(Parser *P, const char *expected) {
   if (P->failed) return;
   P->failed = 1;
@@ -93,6 +107,11 @@ static void error_at_token(Parser *P, const char *expected) {
   char buf[80];
   const Token *t = peek(P);
   diag_error(P->d, t->span, "expected %s, found %s", expected, describe(P, t, buf, sizeof buf));
+  if (operator_starts_line(P, t))
+    diag_note(P->d, t->span,
+              "a newline before an operator ends the expression: put the '%s' at the end of the previous line, "
+              "or wrap the expression in parentheses",
+              lex_token_name(t->kind));
 }
 
 static int expect(Parser *P, TokenKind k, const char *what) {

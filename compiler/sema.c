@@ -83,6 +83,28 @@ static void suggest_consider(Suggest *s, const char *cand) {
   if (dist <= limit && dist < s->dist) s->best = cand, s->dist = dist;
 }
 
+/* Names from other notations that newcomers type, and pdc's spelling. */
+static const struct {
+  const char *name, *hint;
+} other_notations[] = {
+    {"ln", "the natural logarithm is 'log'"},
+    {"arcsin", "the arc sine is 'asin'"},
+    {"arccos", "the arc cosine is 'acos'"},
+    {"arctan", "the arc tangent is 'atan'"},
+    {"fabs", "the absolute value is 'abs'"},
+    {"sgn", "the sign function is 'sign'"},
+    {"power", "a power is 'a^b' or 'pow(a, b)'"},
+    {"e", "Euler's number is exp(1), and e^x is written exp(x)"},
+    {"PI", "pi is written 'pi'"},
+    {"Pi", "pi is written 'pi'"},
+};
+
+static const char *other_notation_hint(const char *name) {
+  for (size_t i = 0; i < countof(other_notations); i++)
+    if (strcmp(other_notations[i].name, name) == 0) return other_notations[i].hint;
+  return NULL;
+}
+
 static void suggest_values(Sema *S, Suggest *s) {
   if (S->fn) {
     for (int i = 0; i < S->lets_visible; i++) suggest_consider(s, S->fn->lets[i].name.name);
@@ -159,6 +181,11 @@ static void check_name(Sema *S, Ast *e) {
   }
   if (builtin_lookup(n) >= 0 || strcmp(n, "d") == 0) {
     diag_error(S->d, e->span, "'%s' is a built-in function; call it with arguments, as in %s(...)", n, n);
+    return;
+  }
+  const char *hint = other_notation_hint(n);
+  if (hint) {
+    diag_error(S->d, e->span, "use of undeclared name '%s'; %s", n, hint);
     return;
   }
   Suggest s = {.dist = 99, .target = n, .exclude = S->konst ? S->konst->name.name : NULL};
@@ -254,6 +281,11 @@ static void check_call(Sema *S, Ast *e) {
   }
   if (strmap_get(&S->consts, n) || strcmp(n, "pi") == 0) {
     diag_error(S->d, e->name_span, "'%s' is a constant, not a function; did you forget an operator before '('?", n);
+    return;
+  }
+  const char *hint = other_notation_hint(n);
+  if (hint) {
+    diag_error(S->d, e->name_span, "call to undeclared function '%s'; %s", n, hint);
     return;
   }
   Suggest s = {.dist = 99, .target = n};
