@@ -216,8 +216,12 @@ void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOption
                   " * writes 4 MiB or more, with out and the rows of grad at one offset in a\n"
                   " * 64-byte line, may store past the cache (non-temporal; same results). */\n"
                   "#include <stddef.h>\n"
-                  "#ifndef PDC_RESTRICT\n#ifdef __cplusplus\n#define PDC_RESTRICT __restrict\n#else\n"
-                  "#define PDC_RESTRICT restrict\n#endif\n#endif\n\n");
+                  "#ifndef PDC_RESTRICT\n"
+                  "#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 199901L && !defined(__cplusplus)\n"
+                  "#define PDC_RESTRICT restrict\n"
+                  "#elif defined(__GNUC__) || defined(_MSC_VER)\n"
+                  "#define PDC_RESTRICT __restrict /* C89 and C++ have no restrict */\n"
+                  "#else\n#define PDC_RESTRICT\n#endif\n#endif\n\n");
   buf_puts(out, "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n");
   for (int i = 0; i < prog->nfuncs; i++) write_function(out, &prog->funcs[i], cx, opts, g);
   buf_printf(out, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", g);
