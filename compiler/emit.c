@@ -135,6 +135,31 @@ static char *unknown_cpu_message(const char *cpu, const char *triple) {
   return buf_take(&b);
 }
 
+static char *unknown_target_message(const char *triple) {
+  Buf b;
+  buf_init(&b);
+  buf_printf(&b, "unknown target '%s': no architecture of this LLVM matches it (pdc --print-targets lists them)",
+             triple);
+  return buf_take(&b);
+}
+
+static int by_target_name(const void *a, const void *b) {
+  return strcmp(LLVMGetTargetName(*(const LLVMTargetRef *)a), LLVMGetTargetName(*(const LLVMTargetRef *)b));
+}
+
+void emit_print_targets(Buf *out) {
+  init_targets();
+  char *host = LLVMGetDefaultTargetTriple();
+  buf_printf(out, "Default target: %s\nRegistered targets (the architecture of a --target triple):\n", host);
+  LLVMDisposeMessage(host);
+  LLVMTargetRef sorted[128];
+  size_t n = 0;
+  for (LLVMTargetRef t = LLVMGetFirstTarget(); t && n < countof(sorted); t = LLVMGetNextTarget(t)) sorted[n++] = t;
+  qsort(sorted, n, sizeof sorted[0], by_target_name);
+  for (size_t i = 0; i < n; i++)
+    buf_printf(out, "  %-12s %s\n", LLVMGetTargetName(sorted[i]), LLVMGetTargetDescription(sorted[i]));
+}
+
 static LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err) {
   init_targets();
   char *host_triple = LLVMGetDefaultTargetTriple();
@@ -147,7 +172,8 @@ static LLVMTargetMachineRef emit_target_machine(const EmitTarget *t, char **err)
   LLVMTargetMachineRef tm = NULL;
   int want_host = t->cpu && strcmp(t->cpu, "native") == 0;
   if (LLVMGetTargetFromTriple(triple, &target, &msg)) {
-    *err = take_llvm_message(msg);
+    LLVMDisposeMessage(msg); /* LLVM's words: "No available targets are compatible with triple" */
+    *err = unknown_target_message(t->triple ? t->triple : triple);
   } else if (want_host && !native) {
     *err = native_elsewhere_message(triple);
   } else if (t->cpu && !want_host && !cpu_is_known(target, t->cpu)) {

@@ -31,6 +31,10 @@ typedef struct EmitRequest {
  * PDC_EXIT_INTERNAL; on failure *err is a malloc'd message. */
 int emit_program(const Program *prog, ExprCtx *cx, const EmitRequest *req, char **err);
 
+/* The default triple and every architecture LLVM can target here
+ * (--print-targets). */
+void emit_print_targets(Buf *out);
+
 /* Releases LLVM's global state at process exit. */
 void emit_shutdown(void);
 

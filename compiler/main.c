@@ -12,6 +12,14 @@
 #include "options.h"
 #include "util.h"
 
+static void print_targets(void) {
+  Buf out;
+  buf_init(&out);
+  emit_print_targets(&out);
+  fputs(buf_cstr(&out), stdout);
+  buf_free(&out);
+}
+
 static int run(int argc, char **argv) {
   PdcOptions o;
   if (!options_parse(argc, argv, &o)) {
@@ -21,6 +29,7 @@ static int run(int argc, char **argv) {
   int rc = PDC_EXIT_OK;
   if (o.help) options_print_help();
   else if (o.version) options_print_version();
+  else if (o.print_targets) print_targets();
   else rc = driver_run(&o);
   options_free(&o);
   return rc;

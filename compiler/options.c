@@ -57,7 +57,8 @@ void options_print_help(void) {
          "  --dump=tokens|ast|dag  print the tokens, the syntax tree or the expression DAG to\n"
          "                         standard output and stop after that phase\n"
          "  --help                 show this help\n"
-         "  --version              show the version\n\n"
+         "  --version              show the version\n"
+         "  --print-targets        list the architectures --target can name\n\n"
          "Exit status: 0 success, 1 errors in the input, 2 bad command line, 3 internal error.\n",
          PDC_VERSION, PDC_HOST_TRIPLE);
 }
@@ -194,11 +195,13 @@ int options_parse(int argc, char **argv, PdcOptions *o) {
       o->help = 1;
     } else if (strcmp(a, "--version") == 0 || strcmp(a, "-version") == 0) {
       o->version = 1;
+    } else if (strcmp(a, "--print-targets") == 0) {
+      o->print_targets = 1;
     } else {
       return bad("unknown argument '%s'", a);
     }
   }
-  if (o->help || o->version) return 1;
+  if (o->help || o->version || o->print_targets) return 1;
   if (o->ninputs == 0) return bad("no input files%s", "");
   if (o->output && o->ninputs > 1) return bad("cannot use -o with several input files%s", "");
   if (o->dump && o->emit)

@@ -28,7 +28,7 @@ typedef struct PdcOptions {
   int veclib_libmvec; /* -fveclib=libmvec */
   int f32;            /* --precision=f32 */
   int werror;         /* -Werror: warnings are errors */
-  int help, version;
+  int help, version, print_targets;
 } PdcOptions;
 
 /* Parses argv; on a bad command line prints the problem and a usage line to

@@ -40,6 +40,20 @@ static char *error_text(const char *what, const char *path) {
   return buf_take(&b);
 }
 
+/* The output's temporary file could not be made: the directory is what is
+ * wrong (missing, not writable), so the message names it. */
+static char *directory_error_text(const char *path) {
+  const char *slash = strrchr(path, '/');
+  Buf b;
+  buf_init(&b);
+  buf_printf(&b, "cannot create '%s': directory '", path);
+  if (!slash) buf_putc(&b, '.');
+  else if (slash == path) buf_putc(&b, '/');
+  else buf_append(&b, path, (size_t)(slash - path));
+  buf_printf(&b, "': %s", strerror(errno));
+  return buf_take(&b);
+}
+
 static int write_all(int fd, const void *data, size_t n) {
   const char *p = data;
   while (n) {
@@ -126,7 +140,7 @@ static int write_atomically(const char *path, const void *data, size_t n, char *
   pending_tmp = tmp_path;
   if (fd < 0) {
     pending_tmp = NULL;
-    *err = error_text("create an output file next to", path);
+    *err = directory_error_text(path);
     free(tmp_path);
     return 0;
   }
