@@ -425,9 +425,7 @@ void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **o
   size_t n;
   Expr **topo = ex_topo(cx, &root, 1, &n);
   size_t nids = cx->count; /* nodes created below are never looked up */
-  int32_t *pos = xmalloc(sizeof(int32_t) * nids);
-  memset(pos, 0xff, sizeof(int32_t) * nids);
-  for (size_t i = 0; i < n; i++) pos[topo[i]->id] = (int32_t)i;
+  const int32_t *pos = ex_index_begin(cx, topo, n);
 
   /* which nodes depend on a requested variable */
   char *dep = xcalloc(n, 1);
@@ -474,13 +472,13 @@ void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **o
     Expr *v = ex_var(cx, vars[j]);
     if (v->id < nids && pos[v->id] >= 0 && total[pos[v->id]]) out[j] = total[pos[v->id]];
   }
+  ex_index_end(cx, topo, n);
   cx->origin = saved_origin;
   free(total);
   free(pool);
   free(adj);
   free(wanted);
   free(dep);
-  free(pos);
   free(topo);
 }
 

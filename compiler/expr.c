@@ -25,6 +25,7 @@ void ex_ctx_init(ExprCtx *cx, Arena *arena) {
 }
 
 void ex_ctx_free(ExprCtx *cx) {
+  free(cx->index);
   free(cx->table);
   free(cx->nodes);
   free(cx->mark);
@@ -328,14 +329,20 @@ Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids) {
   return ex_intern(cx, op, 0, 0, k2);
 }
 
+/* Marks are stamps: a traversal takes a new stamp, so no mark needs
+ * clearing between traversals (clearing them all made every traversal cost
+ * the whole file's DAG). New ids get 0, which no stamp equals. */
 static void ensure_marks(ExprCtx *cx) {
-  static const size_t grow = 1024;
-  size_t need = cx->count + grow;
-  cx->mark = xrealloc(cx->mark, need * sizeof(uint32_t));
-  /* Stamps only need to differ from the current one; reset when a fresh
-   * range of ids appears so stale values from realloc'd memory never match. */
-  memset(cx->mark, 0, need * sizeof(uint32_t));
-  cx->stamp = 0;
+  if (cx->mark_cap < cx->count) {
+    size_t cap = cx->count + cx->count / 2 + 1024;
+    cx->mark = xrealloc(cx->mark, cap * sizeof(uint32_t));
+    memset(cx->mark + cx->mark_cap, 0, (cap - cx->mark_cap) * sizeof(uint32_t));
+    cx->mark_cap = cap;
+  }
+  if (cx->stamp == UINT32_MAX) {
+    memset(cx->mark, 0, cx->mark_cap * sizeof(uint32_t));
+    cx->stamp = 0;
+  }
 }
 
 Expr **ex_topo(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n) {
@@ -415,25 +422,44 @@ void ex_dump(Buf *out, ExprCtx *cx, Expr *const *roots, const char *const *root_
   free(order_);
 }
 
+const int32_t *ex_index_begin(ExprCtx *cx, Expr *const *list, size_t n) {
+  if (cx->index_busy) pdc_unreachable();
+  cx->index_busy = 1;
+  if (cx->index_cap < cx->count) {
+    size_t cap = cx->count + cx->count / 2 + 1024;
+    cx->index = xrealloc(cx->index, cap * sizeof(int32_t));
+    memset(cx->index + cx->index_cap, 0xff, (cap - cx->index_cap) * sizeof(int32_t));
+    cx->index_cap = cap;
+  }
+  for (size_t i = 0; i < n; i++) cx->index[list[i]->id] = (int32_t)i;
+  return cx->index;
+}
+
+void ex_index_end(ExprCtx *cx, Expr *const *list, size_t n) {
+  for (size_t i = 0; i < n; i++) cx->index[list[i]->id] = -1;
+  cx->index_busy = 0;
+}
+
 Expr *ex_substitute(ExprCtx *cx, Expr *root, Expr *const *vals, int nvals) {
   int identity = 1;
   for (int i = 0; i < nvals && identity; i++) identity = vals[i]->op == EX_VAR && vals[i]->k == i;
   if (identity) return root;
   size_t n;
   Expr **topo = ex_topo(cx, &root, 1, &n);
-  size_t nids = cx->count;
-  Expr **map = xcalloc(nids, sizeof(Expr *));
+  const int32_t *pos = ex_index_begin(cx, topo, n);
+  Expr **map = xmalloc((n ? n : 1) * sizeof(Expr *)); /* by position in topo */
   for (size_t i = 0; i < n; i++) {
     Expr *e = topo[i], *r;
     Expr *k[3] = {NULL, NULL, NULL};
-    for (int j = 0; j < e->nkids; j++) k[j] = map[e->kid[j]->id];
+    for (int j = 0; j < e->nkids; j++) k[j] = map[pos[e->kid[j]->id]];
     if (e->op == EX_VAR) r = e->k < nvals ? vals[e->k] : e;
     else if (e->op == EX_CONST) r = e;
     else if (e->op == EX_POWI) r = ex_powi(cx, k[0], e->k);
     else r = ex_make(cx, (ExprOp)e->op, k);
-    map[e->id] = r;
+    map[i] = r;
   }
-  Expr *out = map[root->id];
+  ex_index_end(cx, topo, n);
+  Expr *out = map[n - 1]; /* the root comes last */
   free(map);
   free(topo);
   return out;

@@ -56,6 +56,7 @@ typedef struct ExprCtx {
   Expr **nodes; /* by id */
   size_t count, ncap;
   uint32_t *mark; /* per-id scratch for traversals */
+  size_t mark_cap;
   uint32_t stamp;
   int fast_math;
   uint8_t origin; /* stamped on new nodes as from_diff */
@@ -68,6 +69,10 @@ typedef struct ExprCtx {
   /* Folds whose finite operands gave inf or NaN (1/0, log(-1), 2^2000):
    * lowering watches the count to warn where the source wrote them. */
   unsigned nonfinite_folds;
+  /* ex_index_begin's map: -1 for every id outside the current list */
+  int32_t *index;
+  size_t index_cap;
+  int index_busy;
 } ExprCtx;
 
 void ex_ctx_init(ExprCtx *cx, Arena *arena);
@@ -128,6 +133,14 @@ Expr **ex_topo(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n);
  * only when follow(e, k, ctx) says so. */
 Expr **ex_topo_filtered(ExprCtx *cx, Expr *const *roots, size_t nroots, size_t *n,
                         int (*follow)(const Expr *e, int k, void *ctx), void *ctx);
+
+/* Dense positions of a node list: index[list[i]->id] = i, and -1 for every
+ * other node that existed at the call. Only the list's entries are written
+ * (and ex_index_end resets only them), so a pass over one function costs
+ * that function's size, not the file's: per-pass arrays sized by the whole
+ * DAG made 20 000 small functions quadratic. One index at a time. */
+const int32_t *ex_index_begin(ExprCtx *cx, Expr *const *list, size_t n);
+void ex_index_end(ExprCtx *cx, Expr *const *list, size_t n);
 
 /* s-expression dump (--dump=dag): one line per shared node. */
 void ex_dump(Buf *out, ExprCtx *cx, Expr *const *roots, const char *const *root_names, size_t nroots,

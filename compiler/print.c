@@ -23,11 +23,43 @@ void printer_init(Printer *p, ExprCtx *cx, const char *const *vars) {
 }
 
 void printer_free(Printer *p) {
-  free(p->temp);
-  p->temp = NULL;
+  free(p->temp_ids);
+  free(p->temp_nums);
+  p->temp_ids = p->temp_nums = NULL;
+  p->temp_cap = 0;
 }
 
-static uint32_t temp_of(const Printer *p, const Expr *e) { return e->id < p->ntemp_ids ? p->temp[e->id] : 0; }
+/* Temporaries are few; a set sized by them keeps a function's listing from
+ * costing the size of the whole file's DAG. Ids are stored plus one, so 0
+ * marks an empty slot. */
+static uint32_t temp_of(const Printer *p, const Expr *e) {
+  if (!p->temp_cap) return 0;
+  for (size_t h = (e->id * 2654435761u) & (p->temp_cap - 1);; h = (h + 1) & (p->temp_cap - 1)) {
+    if (p->temp_ids[h] == e->id + 1) return p->temp_nums[h];
+    if (!p->temp_ids[h]) return 0;
+  }
+}
+
+static void add_temp(Printer *p, const Expr *e, uint32_t num) {
+  if (2 * (size_t)(p->ntemps + 1) > p->temp_cap) {
+    size_t old_cap = p->temp_cap, cap = old_cap ? old_cap * 2 : 64;
+    uint32_t *old_ids = p->temp_ids, *old_nums = p->temp_nums;
+    p->temp_ids = xcalloc(cap, sizeof(uint32_t));
+    p->temp_nums = xcalloc(cap, sizeof(uint32_t));
+    p->temp_cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+      if (old_ids[i]) {
+        size_t h = ((old_ids[i] - 1) * 2654435761u) & (cap - 1);
+        while (p->temp_ids[h]) h = (h + 1) & (cap - 1);
+        p->temp_ids[h] = old_ids[i], p->temp_nums[h] = old_nums[i];
+      }
+    free(old_ids);
+    free(old_nums);
+  }
+  size_t h = (e->id * 2654435761u) & (p->temp_cap - 1);
+  while (p->temp_ids[h]) h = (h + 1) & (p->temp_cap - 1);
+  p->temp_ids[h] = e->id + 1, p->temp_nums[h] = num;
+}
 
 static void print_at(Printer *p, Buf *out, Expr *e, int prec);
 
@@ -612,13 +644,15 @@ void printer_expr(Printer *p, Buf *out, Expr *e) { print_at(p, out, e, 0); }
 double print_tree_size(ExprCtx *cx, Expr *e) {
   size_t n;
   Expr **topo = ex_topo(cx, &e, 1, &n);
-  double *size = xcalloc(cx->count, sizeof(double));
+  const int32_t *pos = ex_index_begin(cx, topo, n);
+  double *size = xmalloc(n * sizeof(double)); /* by position in topo */
   for (size_t i = 0; i < n; i++) {
     double s = 1;
-    for (int k = 0; k < topo[i]->nkids; k++) s += size[topo[i]->kid[k]->id];
-    size[topo[i]->id] = s > 1e300 ? 1e300 : s;
+    for (int k = 0; k < topo[i]->nkids; k++) s += size[pos[topo[i]->kid[k]->id]];
+    size[i] = s > 1e300 ? 1e300 : s;
   }
-  double r = size[e->id];
+  ex_index_end(cx, topo, n);
+  double r = size[n - 1];
   free(size);
   free(topo);
   return r;
@@ -628,41 +662,43 @@ void printer_plan(Printer *p, Expr *const *roots, size_t nroots, Buf *out) {
   ExprCtx *cx = p->cx;
   size_t n;
   Expr **topo = ex_topo(cx, roots, nroots, &n);
-  size_t ids = cx->count;
-  double *size = xcalloc(ids, sizeof(double));
-  uint32_t *uses = xcalloc(ids, sizeof(uint32_t));
-  uint32_t *height = xcalloc(ids, sizeof(uint32_t));
+  const int32_t *pos = ex_index_begin(cx, topo, n);
+  /* by position in topo */
+  double *size = xcalloc(n ? n : 1, sizeof(double));
+  uint32_t *uses = xcalloc(n ? n : 1, sizeof(uint32_t));
+  uint32_t *height = xcalloc(n ? n : 1, sizeof(uint32_t));
   double total = 0;
   for (size_t i = 0; i < n; i++) {
     Expr *e = topo[i];
     double s = 1;
     uint32_t h = 0;
     for (int k = 0; k < e->nkids; k++) {
-      s += size[e->kid[k]->id];
-      uses[e->kid[k]->id]++;
-      if (height[e->kid[k]->id] + 1 > h) h = height[e->kid[k]->id] + 1;
+      size_t kp = (size_t)pos[e->kid[k]->id];
+      s += size[kp];
+      uses[kp]++;
+      if (height[kp] + 1 > h) h = height[kp] + 1;
     }
-    size[e->id] = s > 1e300 ? 1e300 : s;
-    height[e->id] = h;
+    size[i] = s > 1e300 ? 1e300 : s;
+    height[i] = h;
   }
-  for (size_t r = 0; r < nroots; r++) total += size[roots[r]->id];
-  free(p->temp);
-  p->temp = xcalloc(ids, sizeof(uint32_t));
-  p->ntemp_ids = ids;
+  for (size_t r = 0; r < nroots; r++) total += size[pos[roots[r]->id]];
+  ex_index_end(cx, topo, n);
+  printer_free(p);
   p->ntemps = 0;
   if (total > PRINT_INLINE_LIMIT) {
     for (size_t i = 0; i < n; i++) {
       Expr *e = topo[i];
       if (e->nkids == 0 || (ex_op_flags((ExprOp)e->op) & OPF_BOOL)) continue;
-      int shared = uses[e->id] >= 2 && size[e->id] > 3;
-      int deep = height[e->id] % PRINT_MAX_DEPTH == PRINT_MAX_DEPTH - 1;
+      int shared = uses[i] >= 2 && size[i] > 3;
+      int deep = height[i] % PRINT_MAX_DEPTH == PRINT_MAX_DEPTH - 1;
       int is_root = 0;
       for (size_t r = 0; r < nroots; r++) is_root |= roots[r] == e;
       if ((shared || deep) && !is_root) {
         buf_printf(out, "  t%d = ", p->ntemps + 1);
         printer_expr(p, out, e);
         buf_putc(out, '\n');
-        p->temp[e->id] = (uint32_t)++p->ntemps;
+        add_temp(p, e, (uint32_t)(p->ntemps + 1));
+        p->ntemps++;
       }
     }
   }

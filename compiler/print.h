@@ -16,8 +16,9 @@
 typedef struct Printer {
   ExprCtx *cx;
   const char *const *vars; /* variable names by index */
-  uint32_t *temp;          /* node id -> temp number, 0 for none */
-  size_t ntemp_ids;
+  uint32_t *temp_ids;      /* the nodes printed as temporaries: an open-addressing set of */
+  uint32_t *temp_nums;     /* node ids, with each one's temp number (t1, t2, ...) */
+  size_t temp_cap;         /* a power of two, or 0 while there are none */
   int ntemps;
 } Printer;
 

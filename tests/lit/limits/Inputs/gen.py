@@ -25,7 +25,9 @@ elif kind == "long-comment":  # a 10 MB comment line, then a function
 elif kind == "long-line":  # a 10 MB line of code with an error at its end
     write("fn f(x) = " + "x + " * 2_500_000 + "y\n")
 elif kind == "functions":  # one function more than the limit
-    write("".join("fn f%d(x) = x^2 + %d\n" % (i, i) for i in range(10001)))
+    write("".join("fn f%d(x) = x^2 + %d\n" % (i, i) for i in range(100001)))
+elif kind == "many-functions":  # 20 000 small functions: accepted
+    write("".join("fn f%d(x, y) = x^2*y + %d*sin(x) - y/%d\n" % (i, i, i + 1) for i in range(20000)))
 elif kind == "nested-d":  # 16 nested d(): the DAG would double with each
     e = "sin(x*y)*exp(x)/(1 + y^2)"
     for i in range(16):
