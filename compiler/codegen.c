@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "codegen_internal.h"
+#include "emit_llvm.h"
 #include "symbols.h"
 #include "util.h"
 
@@ -536,7 +537,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   Cg g = {.C = C, .cx = cx, .opts = opts};
   g.M = LLVMModuleCreateWithNameInContext(module_name, C);
   LLVMSetSourceFileName(g.M, module_name, strlen(module_name));
-  g.B = LLVMCreateBuilderInContext(C);
+  g.B = emit_builder_create(C);
   g.real = opts->f32 ? LLVMFloatTypeInContext(C) : LLVMDoubleTypeInContext(C);
   g.real_size = opts->f32 ? 4 : 8;
   cg_set_lanes(&g, 0);
@@ -572,7 +573,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   }
   keep_vector_declarations_alive(&g);
   free(g.vec_decls);
-  LLVMDisposeBuilder(g.B);
+  emit_builder_dispose(g.B);
   free(g.val);
   free(g.scope_log);
   return g.M;

@@ -33,19 +33,19 @@ typedef struct EmitTarget {
 static void release_message(void *m) { LLVMDisposeMessage(m); }
 static void release_context(void *C) { LLVMContextDispose(C); }
 static void release_target_machine(void *tm) { LLVMDisposeTargetMachine(tm); }
-static void release_builder(void *B) { (LLVMDisposeBuilder)(B); }
+static void release_builder(void *B) { LLVMDisposeBuilder(B); }
 static void release_memory_buffer(void *mb) { LLVMDisposeMemoryBuffer(mb); }
 
-/* The builders of codegen.c and the runtime's wrappers, through util.h. */
-LLVMBuilderRef pdc_create_builder(LLVMContextRef C) {
-  LLVMBuilderRef B = (LLVMCreateBuilderInContext)(C);
+/* The builders of codegen.c and the runtime's wrappers. */
+LLVMBuilderRef emit_builder_create(LLVMContextRef C) {
+  LLVMBuilderRef B = LLVMCreateBuilderInContext(C);
   pdc_own(B, release_builder);
   return B;
 }
 
-void pdc_dispose_builder(LLVMBuilderRef B) {
+void emit_builder_dispose(LLVMBuilderRef B) {
   pdc_disown(B);
-  (LLVMDisposeBuilder)(B);
+  LLVMDisposeBuilder(B);
 }
 
 LLVMContextRef emit_context_create(void) {

@@ -16,6 +16,11 @@
 LLVMTargetMachineRef emit_make_target_machine(const EmitRequest *req, char **err);
 void emit_target_machine_dispose(LLVMTargetMachineRef tm);
 
+/* An LLVM IR builder, owned likewise until emit_builder_dispose: unlike
+ * most LLVM objects a builder is not freed with its context. */
+LLVMBuilderRef emit_builder_create(LLVMContextRef C);
+void emit_builder_dispose(LLVMBuilderRef B);
+
 /* An LLVM context owned likewise until emit_context_dispose. */
 LLVMContextRef emit_context_create(void);
 void emit_context_dispose(LLVMContextRef C);

@@ -104,16 +104,3 @@ void pdc_disown(void *resource);
 long pdc_test_fail_allocation(long nth, PdcFailure how);
 
 #endif
-
-/* LLVM IR builders are not owned by their context: one a failed compilation
- * was using would leak. Sources that see LLVM's Core.h before this header
- * (codegen.c, the runtime's wrappers) create and dispose them through emit.c,
- * which registers them with the boundary. This part is outside the include
- * guard so that a later inclusion, after Core.h, still sees it. */
-#if defined(LLVM_C_CORE_H) && !defined(PDC_UTIL_LLVM_BUILDERS)
-#define PDC_UTIL_LLVM_BUILDERS
-LLVMBuilderRef pdc_create_builder(LLVMContextRef C);
-void pdc_dispose_builder(LLVMBuilderRef B);
-#define LLVMCreateBuilderInContext(C) pdc_create_builder(C)
-#define LLVMDisposeBuilder(B) pdc_dispose_builder(B)
-#endif

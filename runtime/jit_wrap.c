@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 
+#include "emit_llvm.h"
 #include "util.h"
 
 /* Defines PDRT_ARRAY_PREFIX<sym>(ptr args[, ptr out]) calling sym with
@@ -34,7 +35,7 @@ static int add_wrapper(LLVMModuleRef M, const char *sym, int nparams, int has_ou
   LLVMValueRef w = LLVMAddFunction(M, name.data, wrapper_ty);
   buf_free(&name);
 
-  LLVMBuilderRef B = LLVMCreateBuilderInContext(C);
+  LLVMBuilderRef B = emit_builder_create(C);
   LLVMPositionBuilderAtEnd(B, LLVMAppendBasicBlockInContext(C, w, "entry"));
   LLVMValueRef *args = xmalloc(sizeof(LLVMValueRef) * (size_t)(nparams + 1));
   LLVMValueRef array = LLVMGetParam(w, 0);
@@ -49,7 +50,7 @@ static int add_wrapper(LLVMModuleRef M, const char *sym, int nparams, int has_ou
   if (LLVMGetTypeKind(LLVMGetReturnType(callee_ty)) == LLVMVoidTypeKind) LLVMBuildRetVoid(B);
   else LLVMBuildRet(B, call);
   free(args);
-  LLVMDisposeBuilder(B);
+  emit_builder_dispose(B);
   return 1;
 }
 
