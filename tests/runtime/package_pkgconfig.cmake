@@ -1,6 +1,8 @@
 # runtime.package.pkgconfig: `pkg-config --cflags --libs pdrt` against the
 # installed tree compiles and links a program that JIT-compiles the seed
-# example; `pkg-config --static` does the same with libpdrt.a.
+# example and runs without LD_LIBRARY_PATH (the .pc's rpath);
+# `pkg-config --static` does the same with libpdrt.a; the `pdc` variable is
+# the installed compiler.
 #   cmake -DPREFIX=<prefix> -DLIBDIR=<lib> -DPKG_CONFIG=<pkg-config> -DCC=<cc> -DSRC=<pkgconfig_test.c> -DWORK=<dir>
 #         [-DCFLAGS=<flags>] -P package_pkgconfig.cmake
 # CFLAGS (compile and link flags) is for sanitizer builds of pdc.
@@ -40,8 +42,18 @@ endfunction()
 pkgconfig(version --modversion)
 pkgconfig(cflags --cflags)
 pkgconfig(libs --libs)
-# The library is in a temporary prefix, not on the loader's path: an rpath.
-build_and_run(seed_shared ${cflags} ${libs} -Wl,-rpath,${PREFIX}/${LIBDIR})
+# The library is in a temporary prefix, not on the loader's path: the .pc
+# gives the rpath, so the program runs with nothing else.
+if(NOT libs MATCHES "-Wl,-rpath,")
+  message(FATAL_ERROR "pkg-config --libs pdrt has no rpath for the non-system prefix ${PREFIX}")
+endif()
+build_and_run(seed_shared ${cflags} ${libs})
+# The compiler's path, for Makefiles.
+pkgconfig(pdc --variable=pdc)
+execute_process(COMMAND ${pdc} --version RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "^pdc ")
+  message(FATAL_ERROR "pkg-config --variable=pdc pdrt gave '${pdc}', which does not run (${rc}): ${out}")
+endif()
 
 # Static: the same flags with --static, libpdrt.a instead of -lpdrt.
 pkgconfig(static_libs --static --libs)
