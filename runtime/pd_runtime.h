@@ -79,9 +79,11 @@ void pd_options_init(pd_options *opts);
 /* Compiles the NUL-terminated .pd source. Returns the module, or NULL when
  * the source has errors or cannot be compiled. When diagnostics is not NULL,
  * *diagnostics receives malloc'd text for the caller to free(), or NULL
- * when there is nothing to say (always NULL on success today: pdc has no
- * warnings). The text is what pdc prints on stderr: for the source
- * `name:line:col: error: message`, the line and a caret, notes alike; for
+ * when there is nothing to say. A successful compile may still have
+ * warnings (a constant part of a formula that is inf or NaN, as 1/0). The
+ * text is what pdc prints on stderr: for the source
+ * `name:line:col: error: message` (or `warning:`), the line and a caret,
+ * notes alike; for
  * problems with no place in the source (a bad option, an unknown CPU)
  * `pdc: error: message`. opts may be NULL for the defaults. */
 pd_module *pd_compile(const char *source, const pd_options *opts, char **diagnostics);

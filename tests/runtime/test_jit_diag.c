@@ -59,6 +59,25 @@ static void test_one_error(void) {
               "                    ^\n");
 }
 
+/* A warning does not fail the compile: the module comes back, and the
+ * warning in the diagnostics. */
+static void test_warning_on_success(void) {
+  char *diag = NULL;
+  pd_module *m = quiet_compile("fn f(x) = x + log(0)\n", NULL, &diag);
+  CHECK(m != NULL);
+  CHECK(diag != NULL);
+  if (diag)
+    CHECK_STR(diag, "<source>:1:15: warning: this evaluates to the constant -inf\n"
+                    "fn f(x) = x + log(0)\n"
+                    "              ^~~~~~\n");
+  free(diag);
+  diag = NULL;
+  pd_module_free(m);
+  m = quiet_compile("fn f(x) = x^2\n", NULL, &diag);
+  CHECK(m != NULL && diag == NULL); /* nothing to say */
+  pd_module_free(m);
+}
+
 /* docs/cli.md's example: every error of the file, with a note. */
 static void test_many_errors_named(void) {
   pd_options o = PD_OPTIONS_INIT;
@@ -251,6 +270,7 @@ static void test_mutations(int quick) {
 int main(int argc, char **argv) {
   rt_init(argc, argv);
   RUN(test_one_error);
+  RUN(test_warning_on_success);
   RUN(test_many_errors_named);
   RUN(test_syntax);
   RUN(test_collision_and_limits);
