@@ -252,6 +252,10 @@ class Runner:
             part = b.directive("part of")
             self.ran += 1
             if b.lines and b.lines[0].startswith("$ "):
+                if self.args.no_pdrt and any(l.startswith("$ ") and "pdrt" in l for l in b.lines):
+                    self.ran -= 1  # a session that links libpdrt (pkg-config ... pdrt)
+                    self.skipped.append(f"{b.where()}: libpdrt is instrumented in this build")
+                    continue
                 self.session(b, scratch)
             elif part:
                 self.part_of(b, scratch, part)
