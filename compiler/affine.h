@@ -1,0 +1,103 @@
+/* affine.h — integer affine forms over loop indices and sizes, and a prover
+ * for their ranges: the index arithmetic of arrays (x[i+1], W[j, i],
+ * p[3*i + k]) and the bounds of sums (i = 0..n-2, j = i+1..n-1).
+ *
+ * A form is c + Σ coef·v over variables v that are loop levels (a loop
+ * index, numbered by its nesting depth: 0 the outermost) or sizes (n, m:
+ * run-time sizes, never negative). Forms are interned like DAG nodes: equal
+ * forms are the same pointer, terms sorted by variable, no zero
+ * coefficient. They live in the compilation's arena.
+ *
+ * The prover answers "is a >= 0 wherever the loops run?" for loops whose
+ * bounds are affine in outer loop indices and sizes. It eliminates loop
+ * indices innermost first, each by the bound that minimises the form (a
+ * positive coefficient takes the lower bound, a negative one the upper), then
+ * needs what is left, a form in sizes, to be non-negative because sizes are;
+ * it may use one fact that a loop running implies (hi - lo >= 0 with the
+ * indices eliminated), as `i = 0..n-1` running implies n >= 1. It is sound
+ * (a "yes" holds for every size) and incomplete (a "no" may be a form that
+ * holds but needs more reasoning); callers report "cannot prove" in words
+ * that show how to write a guard. */
+#ifndef PDC_AFFINE_H
+#define PDC_AFFINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "buf.h"
+
+enum {
+  AFF_MAX_LEVELS = 16,  /* loop nesting depth */
+  AFF_SIZE_BASE = 1024, /* variable numbers: levels 0..15, sizes 1024 + k */
+  AFF_MAX_TERMS = 16,   /* variables in one form */
+};
+
+typedef struct AffTerm {
+  int32_t var; /* a level (< AFF_MAX_LEVELS) or AFF_SIZE_BASE + size index */
+  int64_t coef;
+} AffTerm;
+
+typedef struct Affine {
+  uint32_t id;
+  int nterms;
+  int64_t c;
+  AffTerm t[AFF_MAX_TERMS];
+} Affine;
+
+typedef struct AffCtx {
+  Arena *arena;
+  const Affine **table; /* open addressing, power-of-two capacity */
+  size_t cap, count;
+  /* A form would overflow 64 bits or need more than AFF_MAX_TERMS
+   * variables: the constructor returned NULL and set this. */
+  int overflow;
+} AffCtx;
+
+void aff_ctx_init(AffCtx *ax, Arena *arena);
+void aff_ctx_free(AffCtx *ax);
+
+static inline int32_t aff_level(int level) { return level; }
+static inline int32_t aff_size(int size) { return AFF_SIZE_BASE + size; }
+static inline int aff_is_level(int32_t var) { return var < AFF_MAX_LEVELS; }
+
+/* Constructors; NULL (and ax->overflow) when the result cannot be
+ * represented, and NULL in gives NULL out. */
+const Affine *aff_const(AffCtx *ax, int64_t c);
+const Affine *aff_var(AffCtx *ax, int32_t var);
+const Affine *aff_add(AffCtx *ax, const Affine *a, const Affine *b);
+const Affine *aff_sub(AffCtx *ax, const Affine *a, const Affine *b);
+const Affine *aff_scale(AffCtx *ax, const Affine *a, int64_t k);
+/* a with variable var replaced by the form by. */
+const Affine *aff_substitute(AffCtx *ax, const Affine *a, int32_t var, const Affine *by);
+
+int64_t aff_coef(const Affine *a, int32_t var); /* 0 when absent */
+static inline int aff_is_const(const Affine *a) { return a->nterms == 0; }
+/* The deepest loop level a uses, or -1 for none. */
+int aff_max_level(const Affine *a);
+
+/* Prints a as the source would write it ("n - 2", "3*i + k"), naming
+ * variables through the callback. */
+void aff_print(Buf *out, const Affine *a, const char *(*name)(int32_t var, void *ctx), void *ctx);
+
+/* ---- ranges -------------------------------------------------------------- */
+
+/* The loops around an expression: level L runs lo[L]..hi[L] (inclusive),
+ * forms in sizes and levels < L. */
+typedef struct AffLoops {
+  int depth;
+  const Affine *lo[AFF_MAX_LEVELS], *hi[AFF_MAX_LEVELS];
+} AffLoops;
+
+/* The least (want_max 0) or greatest (1) value a takes while the loops
+ * run, as a form in sizes only; NULL on overflow. */
+const Affine *aff_extreme(AffCtx *ax, const Affine *a, const AffLoops *loops, int want_max);
+
+/* Whether a >= 0 holds wherever the loops run, for every size. */
+int aff_prove_nonneg(AffCtx *ax, const Affine *a, const AffLoops *loops);
+
+/* Whether lo <= a <= hi wherever the loops run (an index within an array
+ * of hi + 1 elements when lo is 0). */
+int aff_prove_within(AffCtx *ax, const Affine *a, const Affine *lo, const Affine *hi, const AffLoops *loops);
+
+#endif
