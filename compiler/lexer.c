@@ -151,6 +151,13 @@ static int utf8_complete(int c, uint32_t n) {
   return c >= 0xC2 && c <= 0xF4 && n == want;
 }
 
+/* Printable ASCII only: what may be quoted back in a message. */
+static int is_plain_text(const char *s, uint32_t n) {
+  for (uint32_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 32 || (unsigned char)s[i] > 126) return 0;
+  return 1;
+}
+
 /* Characters newcomers type for operators pdc spells differently. |x| is
  * reported once, with both bars under the caret, not once per bar. */
 static int lex_foreign_operator(Lexer *L) {
@@ -173,8 +180,11 @@ static int lex_foreign_operator(Lexer *L) {
   uint32_t close = L->pos + 1;
   while (close < L->len && L->s[close] != '|' && L->s[close] != '\n') close++;
   if (close < L->len && L->s[close] == '|') {
-    diag_error(L->d, (Span){L->pos, close + 1 - L->pos}, "absolute value bars are not pdc syntax; write abs(%.*s)",
-               (int)(close - L->pos - 1), L->s + L->pos + 1);
+    uint32_t inner = close - L->pos - 1;
+    if (inner <= 40 && is_plain_text(L->s + L->pos + 1, inner))
+      diag_error(L->d, (Span){L->pos, close + 1 - L->pos}, "absolute value bars are not pdc syntax; write abs(%.*s)",
+                 (int)inner, L->s + L->pos + 1);
+    else diag_error(L->d, (Span){L->pos, close + 1 - L->pos}, "absolute value bars are not pdc syntax; write abs(...)");
     L->pos = close + 1; /* the bars and what is between them */
   } else {
     diag_error(L->d, (Span){L->pos, 1}, "unexpected character '|' (absolute value: abs(x); logical or: 'or')");
