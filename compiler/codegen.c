@@ -314,18 +314,31 @@ static LLVMValueRef emit_node(Cg *g, Expr *e) {
   pdc_unreachable();
 }
 
-LLVMValueRef cg_value_of(Cg *g, Expr *e) {
-  if (e->id >= g->nval) {
-    size_t n = g->cx->count + 256;
-    g->val = xrealloc(g->val, n * sizeof(LLVMValueRef));
-    memset(g->val + g->nval, 0, (n - g->nval) * sizeof(LLVMValueRef));
-    g->nval = n;
+/* Room in the value table for every node that exists. */
+static void reserve_values(Cg *g) {
+  if (g->cx->count <= g->nval) return;
+  size_t n = g->cx->count + g->cx->count / 2 + 256;
+  g->val = xrealloc(g->val, n * sizeof(LLVMValueRef));
+  memset(g->val + g->nval, 0, (n - g->nval) * sizeof(LLVMValueRef));
+  g->nval = n;
+}
+
+void cg_bind(Cg *g, Expr *e, LLVMValueRef v) {
+  reserve_values(g);
+  if (g->nbound == g->capbound) {
+    g->capbound = g->capbound ? g->capbound * 2 : 256;
+    g->bound = xrealloc(g->bound, g->capbound * sizeof(uint32_t));
   }
+  g->bound[g->nbound++] = e->id;
+  g->val[e->id] = v;
+}
+
+LLVMValueRef cg_value_of(Cg *g, Expr *e) {
+  reserve_values(g);
   if (g->val[e->id]) return g->val[e->id];
   LLVMValueRef v = emit_node(g, e);
   set_fmf(g, v);
-  if (e->id >= g->nval) pdc_unreachable();
-  g->val[e->id] = v;
+  cg_bind(g, e, v);
   if (g->branch_depth) {
     g->branch_work++;
     if (g->nlog == g->caplog) {
@@ -435,10 +448,9 @@ static LLVMValueRef emit_select(Cg *g, Expr *e) {
 void cg_forget_values(Cg *g) {
   g->nlog = 0;
   g->branch_depth = 0;
-  size_t n = g->cx->count + 256;
-  free(g->val);
-  g->val = xcalloc(n, sizeof(LLVMValueRef));
-  g->nval = n;
+  for (size_t i = 0; i < g->nbound; i++) g->val[g->bound[i]] = NULL;
+  g->nbound = 0;
+  reserve_values(g);
 }
 
 static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
@@ -448,7 +460,7 @@ static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
   for (int i = 0; i < f->nparams; i++) {
     LLVMValueRef p = LLVMGetParam(fn, (unsigned)i);
     LLVMSetValueName2(p, f->params[i], strlen(f->params[i]));
-    g->val[ex_var(g->cx, i)->id] = p;
+    cg_bind(g, ex_var(g->cx, i), p);
   }
   cg_add_fn_attr(g, fn, "nounwind", 0);
   /* unwind tables, as C compilers emit them: debuggers, profilers and
@@ -575,6 +587,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   free(g.vec_decls);
   emit_builder_dispose(g.B);
   free(g.val);
+  free(g.bound);
   free(g.scope_log);
   return g.M;
 }

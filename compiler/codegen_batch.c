@@ -112,7 +112,7 @@ static void emit_points(Cg *g, const BatchFn *b, LLVMValueRef i) {
   for (int k = 0; k < b->f->nparams; k++) {
     LLVMValueRef v = LLVMBuildLoad2(g->B, g->dbl, element(g, param_array(b, k), i), b->f->params[k]);
     LLVMSetAlignment(v, g->real_size);
-    g->val[ex_var(g->cx, k)->id] = v;
+    cg_bind(g, ex_var(g->cx, k), v);
   }
   g->vec_isas = g->opts->libmvec && !g->lanes ? g->opts->vec_isas : 0;
   cg_emit_all(g, b->roots, (size_t)b->nroots);

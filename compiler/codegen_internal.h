@@ -21,6 +21,8 @@ typedef struct Cg {
   unsigned real_size;  /* its size in bytes, also the alignment of arrays of it */
   LLVMValueRef *val;   /* node id -> value in the current function */
   size_t nval;
+  uint32_t *bound; /* ids given a value in the current function: what forgetting clears */
+  size_t nbound, capbound;
   uint32_t *scope_log; /* ids given a value inside the current branch scopes */
   size_t nlog, caplog;
   int branch_depth;
@@ -42,8 +44,12 @@ void cg_add_param_attr(Cg *g, LLVMValueRef fn, unsigned param, const char *name,
 LLVMValueRef cg_value_of(Cg *g, Expr *e);
 /* An operation of an instruction or two, defined for every input. */
 int cg_is_cheap_op(const Expr *e);
-/* Starts a new function body: no node has a value yet. */
+/* Starts a new function body: no node has a value yet. Costs the previous
+ * body's size, not the DAG's (clearing a whole-DAG table per function made
+ * a file of many functions quadratic). */
 void cg_forget_values(Cg *g);
+/* Gives e the value v in the current function (a parameter, a load). */
+void cg_bind(Cg *g, Expr *e, LLVMValueRef v);
 /* Emits everything roots need, in topological order. */
 void cg_emit_all(Cg *g, Expr *const *roots, size_t n);
 /* Values become vectors of `lanes` (0: scalars again). */

@@ -9,9 +9,9 @@ enum {
   /* bytes in one source file */
   PDC_MAX_SOURCE_BYTES = 16 << 20,
   /* `fn` definitions in one file. Compile time is linear in them, at about
-   * 3.5 ms a function at -O2 (four LLVM functions each, more with a
-   * Hessian) and 0.7 ms at -O0: 20 000 small functions take 70 s and 14 s,
-   * the limit six minutes at most. */
+   * 3 ms a function at -O2 (four LLVM functions each, more with a Hessian)
+   * and 0.5 ms at -O0: 20 000 small functions take about 60 s and 9.5 s,
+   * the limit five minutes at most. */
   PDC_MAX_FUNCTIONS = 100000,
   /* operations (DAG nodes) built for one file: its functions after
    * inlining, with all their derivatives; LLVM's time is about linear in it */
