@@ -204,6 +204,9 @@ static void lower_function(Lower *L, const AstFunc *fn, LFunc *out) {
       for (int j = i; j < k; j++) out->hess[i * k + j] = out->hess[j * k + i] = row[j - i];
     }
   }
+  /* Folds inside the derivatives have no place in the source: they must not
+   * be reported at the next expression lowered. */
+  L->warned_folds = cx->nonfinite_folds;
 }
 
 Program lower_file(const AstFile *file, ExprCtx *cx, Arena *arena, Diag *d) {
