@@ -56,6 +56,24 @@ void ast_dump_expr(Buf *out, const Ast *e) {
     dump_kids(out, e, 0);
     buf_putc(out, ')');
     return;
+  case AST_INDEX:
+    buf_printf(out, "(index %s", e->name);
+    dump_kids(out, e, 0);
+    buf_putc(out, ')');
+    return;
+  case AST_REDUCE:
+    buf_printf(out, "(%s", e->is_prod ? "prod" : "sum");
+    for (int i = 0; i < e->nbinders; i++) {
+      buf_printf(out, " (%s ", e->binders[i].name);
+      ast_dump_expr(out, e->kids[2 * i]);
+      buf_putc(out, ' ');
+      ast_dump_expr(out, e->kids[2 * i + 1]);
+      buf_putc(out, ')');
+    }
+    buf_putc(out, ' ');
+    ast_dump_expr(out, e->kids[e->nkids - 1]);
+    buf_putc(out, ')');
+    return;
   case AST_SUM:
   case AST_PROD:
     for (int i = e->nkids - 1; i >= 1; i--) buf_printf(out, "(%s ", lex_token_name((TokenKind)e->ops[i]));
@@ -73,6 +91,19 @@ static void dump_names(Buf *out, const AstName *v, int n) {
   for (int i = 0; i < n; i++) buf_printf(out, "%s%s", i ? ", " : "", v[i].name);
 }
 
+static void dump_params(Buf *out, const AstFunc *fn) {
+  for (int i = 0; i < fn->nparams; i++) {
+    buf_printf(out, "%s%s", i ? ", " : "", fn->params[i].name);
+    const AstShape *sh = fn->shapes ? &fn->shapes[i] : NULL;
+    for (int k = 0; sh && k < sh->ndims; k++) {
+      buf_puts(out, k ? ", " : "[");
+      if (sh->dim[k].size) buf_puts(out, sh->dim[k].size);
+      else buf_printf(out, "%lld", sh->dim[k].fixed);
+    }
+    if (sh && sh->ndims) buf_putc(out, ']');
+  }
+}
+
 void ast_dump_file(Buf *out, const AstFile *f) {
   for (int i = 0; i < f->nitems; i++) {
     const AstItem *it = &f->items[i];
@@ -84,7 +115,7 @@ void ast_dump_file(Buf *out, const AstFile *f) {
     }
     const AstFunc *fn = it->func;
     buf_printf(out, "fn %s(", fn->name.name);
-    dump_names(out, fn->params, fn->nparams);
+    dump_params(out, fn);
     buf_putc(out, ')');
     if (fn->has_wrt) {
       buf_puts(out, " wrt ");
@@ -93,7 +124,13 @@ void ast_dump_file(Buf *out, const AstFile *f) {
     if (fn->hessian) buf_puts(out, " hessian");
     buf_putc(out, '\n');
     for (int k = 0; k < fn->nlets; k++) {
-      buf_printf(out, "  (let %s ", fn->lets[k].name.name);
+      buf_printf(out, "  (let %s", fn->lets[k].name.name);
+      if (fn->lets[k].nidx) {
+        buf_putc(out, '[');
+        dump_names(out, fn->lets[k].idx, fn->lets[k].nidx);
+        buf_putc(out, ']');
+      }
+      buf_putc(out, ' ');
       ast_dump_expr(out, fn->lets[k].value);
       buf_puts(out, ")\n");
     }

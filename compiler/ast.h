@@ -30,6 +30,8 @@ typedef enum {
   AST_AND,
   AST_OR,
   AST_NOT,
+  AST_INDEX,  /* name[kids...]: an element of an array parameter or let */
+  AST_REDUCE, /* sum/prod(binders[k] = kids[2k]..kids[2k+1], ...) kids[last] */
 } AstKind;
 
 typedef struct Ast Ast;
@@ -46,6 +48,8 @@ typedef enum {
   REF_BUILTIN, /* index = its operation (ExprOp) */
   REF_FUNC,    /* func */
   REF_DERIV,   /* d(expr, var): index = parameter number of var */
+  REF_SIZE,    /* index = size number of the function */
+  REF_INDEX,   /* an index variable: index = its slot in the function */
 } RefKind;
 
 typedef struct AstRef {
@@ -54,6 +58,11 @@ typedef struct AstRef {
   AstFunc *func;
   AstConst *konst;
 } AstRef;
+
+typedef struct AstName {
+  const char *name;
+  Span span;
+} AstName;
 
 struct Ast {
   AstKind kind;
@@ -65,23 +74,46 @@ struct Ast {
   Ast **kids;
   int *ops; /* AST_SUM/AST_PROD: TokenKind per kid (ops[0] unused); AST_CMP: ops[0] */
   AstRef ref;
+  AstName *binders; /* AST_REDUCE: the index variables, outermost first */
+  int nbinders;
+  int *slots;  /* AST_REDUCE: sema's slot of each binder */
+  int is_prod; /* AST_REDUCE: prod rather than sum */
 };
 
-typedef struct AstName {
-  const char *name;
+/* One extent of an array parameter: a run-time size (x[n]) or a fixed one
+ * (x[3]). */
+typedef struct AstDim {
   Span span;
-} AstName;
+  const char *size; /* NULL for a fixed extent */
+  long long fixed;
+  int size_index; /* sema: the function's size number */
+} AstDim;
+
+enum { AST_MAX_DIMS = 2 };
+
+typedef struct AstShape {
+  int ndims; /* 0 for a scalar */
+  AstDim dim[AST_MAX_DIMS];
+} AstShape;
 
 typedef struct AstLet {
   AstName name;
   Ast *value;
+  AstName *idx; /* let h[j] = ...: the element's index variables */
+  int nidx;
+  int *slots; /* sema: the slot of each */
 } AstLet;
 
 struct AstFunc {
   AstName name;
   Span span; /* the whole definition */
   AstName *params;
+  AstShape *shapes; /* per parameter; ndims 0 for a scalar */
   int nparams;
+  const char **sizes; /* sema: the size variables, in order of first appearance */
+  Span *size_spans;
+  int nsizes;
+  int nslots;   /* sema: index variables (sum binders and let indices) */
   AstName *wrt; /* as written; sema resolves wrt_index */
   int nwrt;
   int has_wrt;    /* a wrt clause was written */

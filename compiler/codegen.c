@@ -226,11 +226,8 @@ static LLVMValueRef pooled_constant(Cg *g, Expr *e) {
 }
 
 static void pool_begin(Cg *g, const LFunc *f, const char *name) {
-  size_t nroots = 1 + (size_t)f->nwrt + (f->hessian ? (size_t)f->nwrt * (size_t)f->nwrt : 0), n;
-  Expr **roots = xmalloc(sizeof(Expr *) * nroots);
-  roots[0] = f->value;
-  for (int j = 0; j < f->nwrt; j++) roots[1 + j] = f->partials[j];
-  for (size_t j = 0; f->hessian && j < (size_t)f->nwrt * (size_t)f->nwrt; j++) roots[1 + f->nwrt + j] = f->hess[j];
+  size_t nroots, n;
+  Expr **roots = lfunc_roots(f, &nroots);
   Expr **topo = ex_topo(g->cx, roots, nroots, &n);
   size_t nconst = 0;
   for (size_t i = 0; i < n; i++) nconst += topo[i]->op == EX_CONST;
@@ -270,6 +267,7 @@ static void pool_end(Cg *g) {
 
 static LLVMValueRef emit_node(Cg *g, Expr *e) {
   if (e->op == EX_SELECT) return emit_select(g, e);
+  if (e->op == EX_INDEX || e->op == EX_LOAD || ex_is_reduce(e)) return cg_emit_array_node(g, e);
   LLVMBuilderRef B = g->B;
   ExprOp op = (ExprOp)e->op;
   LLVMValueRef a = e->nkids > 0 ? cg_value_of(g, e->kid[0]) : NULL;
@@ -339,8 +337,8 @@ LLVMValueRef cg_value_of(Cg *g, Expr *e) {
   LLVMValueRef v = emit_node(g, e);
   set_fmf(g, v);
   cg_bind(g, e, v);
-  if (g->branch_depth) {
-    g->branch_work++;
+  if (g->branch_depth || g->loop_depth) {
+    g->branch_work += g->branch_depth > 0;
     if (g->nlog == g->caplog) {
       g->caplog = g->caplog ? g->caplog * 2 : 256;
       g->scope_log = xrealloc(g->scope_log, g->caplog * sizeof(uint32_t));
@@ -367,10 +365,7 @@ int cg_is_cheap_op(const Expr *e) {
   return (ex_op_flags((ExprOp)e->op) & OPF_CHEAP) != 0;
 }
 
-static int follow_unemitted(const Expr *e, int k, void *ctx) {
-  (void)e, (void)k;
-  return !has_value(ctx, e->kid[k]);
-}
+static int follow_unemitted(const Expr *e, int k, void *ctx) { return !ex_is_reduce(e) && !has_value(ctx, e->kid[k]); }
 
 /* Whether the part of e not computed yet is small and made of operations
  * that cost an instruction or two and are defined everywhere. */
@@ -384,14 +379,15 @@ static int cheap_and_total(Cg *g, Expr *e) {
   return ok;
 }
 
+/* A reduction's body is emitted inside its loop, by the reduction. */
 static int follow_outside_branches(const Expr *e, int k, void *ctx) {
-  if (e->op == EX_SELECT && k > 0) return 0;
+  if ((e->op == EX_SELECT && k > 0) || ex_is_reduce(e)) return 0;
   return !has_value(ctx, e->kid[k]);
 }
 
 /* Emits everything roots need outside conditional branches, in topological
  * order; selects met on the way emit their own branches. */
-static void emit_needed(Cg *g, Expr *const *roots, size_t n) {
+void cg_emit_needed(Cg *g, Expr *const *roots, size_t n) {
   size_t count;
   Expr **order = ex_topo_filtered(g->cx, roots, n, &count, follow_outside_branches, g);
   for (size_t i = 0; i < count; i++)
@@ -402,16 +398,19 @@ static void emit_needed(Cg *g, Expr *const *roots, size_t n) {
 static LLVMValueRef emit_branch(Cg *g, Expr *side, LLVMBasicBlockRef *end) {
   size_t mark = g->nlog;
   g->branch_depth++;
-  emit_needed(g, &side, 1);
+  cg_emit_needed(g, &side, 1);
   LLVMValueRef v = cg_value_of(g, side);
   g->branch_depth--;
   *end = LLVMGetInsertBlock(g->B);
-  /* forget values that do not dominate the join, unless an enclosing
-   * branch still owns them */
-  for (size_t i = mark; i < g->nlog; i++) g->val[g->scope_log[i]] = NULL;
-  if (g->branch_depth == 0) g->nlog = 0;
-  else g->nlog = mark;
+  cg_close_scope(g, mark);
   return v;
+}
+
+/* Forgets the values that do not dominate the join, unless an enclosing
+ * branch or loop still owns them. */
+void cg_close_scope(Cg *g, size_t mark) {
+  for (size_t i = mark; i < g->nlog; i++) g->val[g->scope_log[i]] = NULL;
+  g->nlog = mark;
 }
 
 static LLVMValueRef emit_select(Cg *g, Expr *e) {
@@ -455,12 +454,25 @@ void cg_forget_values(Cg *g) {
 
 static void begin_function(Cg *g, LLVMValueRef fn, const LFunc *f) {
   g->fn = fn;
+  g->f = f;
   LLVMPositionBuilderAtEnd(g->B, LLVMAppendBasicBlockInContext(g->C, fn, "entry"));
   cg_forget_values(g);
+  g->loop_depth = 0;
+  for (int k = 0; k < f->nsizes; k++) {
+    g->size_val[k] = LLVMGetParam(fn, (unsigned)k);
+    LLVMSetValueName2(g->size_val[k], f->sizes[k], strlen(f->sizes[k]));
+  }
   for (int i = 0; i < f->nparams; i++) {
-    LLVMValueRef p = LLVMGetParam(fn, (unsigned)i);
+    LLVMValueRef p = LLVMGetParam(fn, (unsigned)(f->nsizes + i));
     LLVMSetValueName2(p, f->params[i], strlen(f->params[i]));
-    cg_bind(g, ex_var(g->cx, i), p);
+    if (f->ndims[i]) {
+      g->array_val[i] = p;
+      cg_add_param_attr(g, fn, (unsigned)(f->nsizes + i), "noalias", 0);
+      cg_add_param_attr(g, fn, (unsigned)(f->nsizes + i), "nocapture", 0);
+      cg_add_param_attr(g, fn, (unsigned)(f->nsizes + i), "readonly", 0);
+    } else {
+      cg_bind(g, ex_var(g->cx, i), p);
+    }
   }
   cg_add_fn_attr(g, fn, "nounwind", 0);
   /* unwind tables, as C compilers emit them: debuggers, profilers and
@@ -474,24 +486,33 @@ void cg_emit_all(Cg *g, Expr *const *roots, size_t n) {
   free(ex_topo(g->cx, roots, n, &count));
   g->branch_work = 0;
   g->branch_budget = 4 * count + 1000;
-  emit_needed(g, roots, n);
+  cg_emit_needed(g, roots, n);
 }
 
+/* (sizes as size_t, then the parameters: reals, arrays as pointers[, out]) */
 static LLVMValueRef add_function(Cg *g, const char *name, const LFunc *f, int out_ptr, int returns_value) {
-  LLVMTypeRef *ps = xmalloc(sizeof(LLVMTypeRef) * (size_t)(f->nparams + 1));
-  for (int i = 0; i < f->nparams; i++) ps[i] = g->dbl;
-  if (out_ptr) ps[f->nparams] = LLVMPointerTypeInContext(g->C, 0);
+  int n = f->nsizes + f->nparams;
+  LLVMTypeRef *ps = xmalloc(sizeof(LLVMTypeRef) * (size_t)(n + 1));
+  LLVMTypeRef ptr = LLVMPointerTypeInContext(g->C, 0);
+  for (int k = 0; k < f->nsizes; k++) ps[k] = LLVMInt64TypeInContext(g->C);
+  for (int i = 0; i < f->nparams; i++) ps[f->nsizes + i] = f->ndims[i] ? ptr : g->dbl;
+  if (out_ptr) ps[n] = ptr;
   LLVMTypeRef ret = returns_value ? g->dbl : LLVMVoidTypeInContext(g->C);
-  LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(ret, ps, (unsigned)(f->nparams + out_ptr), 0));
+  LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(ret, ps, (unsigned)(n + out_ptr), 0));
   free(ps);
   return fn;
 }
 
+static unsigned out_param(const LFunc *f) { return (unsigned)(f->nsizes + f->nparams); }
+
+/* The output array: with array wrt variables it is also read (+=), and its
+ * length is known only at run time. */
 static void mark_output_pointer(Cg *g, LLVMValueRef fn, const LFunc *f, int nvalues, const char *pname) {
-  unsigned i = (unsigned)f->nparams;
+  unsigned i = out_param(f);
   LLVMSetValueName2(LLVMGetParam(fn, i), pname, strlen(pname));
   cg_add_param_attr(g, fn, i, "noalias", 0);
   cg_add_param_attr(g, fn, i, "nocapture", 0);
+  if (f->grad_loops) return;
   cg_add_param_attr(g, fn, i, "writeonly", 0);
   if (nvalues > 0) cg_add_param_attr(g, fn, i, "dereferenceable", (uint64_t)nvalues * g->real_size);
 }
@@ -516,11 +537,17 @@ static void emit_grad(Cg *g, const LFunc *f, const char *name) {
   Expr **roots = xmalloc(sizeof(Expr *) * (size_t)(f->nwrt + 1));
   /* the partials first, the value last: f is returned, so computing it
    * last lets it land in the return register without a move */
-  for (int j = 0; j < f->nwrt; j++) roots[j] = f->partials[j];
-  roots[f->nwrt] = f->value;
-  cg_emit_all(g, roots, (size_t)f->nwrt + 1);
-  LLVMValueRef out = LLVMGetParam(fn, (unsigned)f->nparams);
-  for (int j = 0; j < f->nwrt; j++) store_at(g, out, j, cg_value_of(g, f->partials[j]));
+  size_t nroots = 0;
+  for (int j = 0; j < f->nwrt; j++)
+    if (f->partials[j]) roots[nroots++] = f->partials[j];
+  roots[nroots++] = f->value;
+  cg_emit_all(g, roots, nroots);
+  LLVMValueRef out = LLVMGetParam(fn, out_param(f));
+  if (f->grad_loops) {
+    cg_emit_grad_loops(g, f, out);
+  } else {
+    for (int j = 0; j < f->nwrt; j++) store_at(g, out, j, cg_value_of(g, f->partials[j]));
+  }
   LLVMBuildRet(g->B, cg_value_of(g, f->value));
   free(roots);
 }
@@ -531,7 +558,7 @@ static void emit_hess(Cg *g, const LFunc *f, const char *name) {
   begin_function(g, fn, f);
   mark_output_pointer(g, fn, f, k * k, "H");
   cg_emit_all(g, f->hess, (size_t)(k * k));
-  LLVMValueRef out = LLVMGetParam(fn, (unsigned)f->nparams);
+  LLVMValueRef out = LLVMGetParam(fn, out_param(f));
   for (int i = 0; i < k * k; i++) store_at(g, out, i, cg_value_of(g, f->hess[i]));
   LLVMBuildRetVoid(g->B);
 }
@@ -557,10 +584,13 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   for (int i = 0; i < prog->nfuncs; i++) {
     const LFunc *f = &prog->funcs[i];
     char *name = symbol_name_dup(opts->prefix, f->name, SYM_VALUE, NULL);
+    g.size_val = xrealloc(g.size_val, sizeof(LLVMValueRef) * (size_t)(f->nsizes + 1));
+    g.array_val = xrealloc(g.array_val, sizeof(LLVMValueRef) * (size_t)(f->nparams + 1));
     pool_begin(&g, f, name);
     emit_scalar(&g, f, name, f->value);
     free(name);
     for (int j = 0; j < f->nwrt; j++) {
+      if (!f->partials[j]) continue; /* an array: its gradient is only in f_grad */
       name = symbol_name_dup(opts->prefix, f->name, SYM_PARTIAL, f->params[f->wrt[j]]);
       emit_scalar(&g, f, name, f->partials[j]);
       free(name);
@@ -587,6 +617,8 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
   free(g.vec_decls);
   emit_builder_dispose(g.B);
   free(g.val);
+  free(g.size_val);
+  free(g.array_val);
   free(g.bound);
   free(g.scope_log);
   return g.M;

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "affine.h"
 #include "codegen.h"
 
 typedef struct Cg {
@@ -33,6 +34,13 @@ typedef struct Cg {
   LLVMTypeRef pool_type;
   int32_t *pool_index; /* node id -> index in the table, -1 if not there */
   size_t npool_index;
+  /* arrays: the current function's sizes (i64), array pointers by
+   * parameter, and the index of each loop level being emitted */
+  const LFunc *f;
+  LLVMValueRef *size_val;
+  LLVMValueRef *array_val;
+  LLVMValueRef level_val[AFF_MAX_LEVELS];
+  int loop_depth;
   unsigned vec_isas;       /* inside a batch loop: CG_VEC_* variants calls may use */
   LLVMValueRef *vec_decls; /* vector functions declared, kept until vectorization */
   size_t nvec_decls;
@@ -54,6 +62,17 @@ void cg_bind(Cg *g, Expr *e, LLVMValueRef v);
 void cg_emit_all(Cg *g, Expr *const *roots, size_t n);
 /* Values become vectors of `lanes` (0: scalars again). */
 void cg_set_lanes(Cg *g, unsigned lanes);
+/* Emits everything roots need outside conditional branches and loops. */
+void cg_emit_needed(Cg *g, Expr *const *roots, size_t n);
+/* Values given inside the scope opened at `mark` (g->nlog) are forgotten:
+ * they do not dominate what follows it. */
+void cg_close_scope(Cg *g, size_t mark);
+/* The integer value of an index form, as i64. */
+LLVMValueRef cg_form(Cg *g, const Affine *a);
+/* EX_INDEX, EX_LOAD, EX_RSUM and EX_RPROD (codegen_loops.c). */
+LLVMValueRef cg_emit_array_node(Cg *g, Expr *e);
+/* The gradient loops of f into grad (after its scalar partials). */
+void cg_emit_grad_loops(Cg *g, const LFunc *f, LLVMValueRef grad);
 /* f_batch (with_grad 0) or f_grad_batch (1) for f, named name. */
 void cg_emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad);
 

@@ -406,6 +406,10 @@ static Expr *local_adjoint(ExprCtx *cx, Expr *e, int i, Expr *adj) {
     return i == 1 ? select3(cx, x, adj, ex_num(cx, 0)) : select3(cx, x, ex_num(cx, 0), adj);
   case EX_CONST:
   case EX_VAR:
+  case EX_INDEX:
+  case EX_LOAD:
+  case EX_RSUM:
+  case EX_RPROD: /* leaves, or differentiated by the sweep */
   case EX_NUM_OPS: break;
   default: break; /* OPF_FLAT: above */
   }
@@ -419,30 +423,189 @@ typedef struct Contrib {
   struct Contrib *next;
 } Contrib;
 
-void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **out) {
+/* The leaves being differentiated by: variables by their index (the common
+ * case, kept O(1)), any other node by its id in a sorted list. */
+typedef struct Leaves {
+  Expr *const *nodes;
+  int n;
+  char *var_wanted; /* indexed by variable number, maxvar + 1 entries */
+  int maxvar;
+  uint32_t *ids; /* ids of the non-variable leaves, sorted */
+  int *ids_leaf; /* their positions in nodes */
+  int nids;
+} Leaves;
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void leaves_init(Leaves *lv, Expr *const *nodes, int n) {
+  memset(lv, 0, sizeof *lv);
+  lv->nodes = nodes;
+  lv->n = n;
+  lv->maxvar = -1;
+  for (int j = 0; j < n; j++)
+    if (nodes[j]->op == EX_VAR && nodes[j]->k > lv->maxvar) lv->maxvar = nodes[j]->k;
+  lv->var_wanted = xcalloc((size_t)lv->maxvar + 2, 1);
+  uint64_t *pairs = xmalloc(sizeof(uint64_t) * (size_t)(n + 1));
+  for (int j = 0; j < n; j++) {
+    if (nodes[j]->op == EX_VAR) lv->var_wanted[nodes[j]->k] = 1;
+    else pairs[lv->nids++] = (uint64_t)nodes[j]->id << 32 | (uint32_t)j;
+  }
+  qsort(pairs, (size_t)lv->nids, sizeof(uint64_t), cmp_u64); /* by id: the high half */
+  lv->ids = xmalloc(sizeof(uint32_t) * (size_t)(lv->nids + 1));
+  lv->ids_leaf = xmalloc(sizeof(int) * (size_t)(lv->nids + 1));
+  for (int a = 0; a < lv->nids; a++) lv->ids[a] = (uint32_t)(pairs[a] >> 32), lv->ids_leaf[a] = (int)(uint32_t)pairs[a];
+  free(pairs);
+}
+
+static void leaves_free(Leaves *lv) {
+  free(lv->var_wanted);
+  free(lv->ids);
+  free(lv->ids_leaf);
+}
+
+/* Which leaf e is (its index in nodes), or -1. */
+static int leaf_of(const Leaves *lv, const Expr *e) {
+  if (e->op == EX_VAR) {
+    if (e->k > lv->maxvar || !lv->var_wanted[e->k]) return -1;
+    for (int j = 0; j < lv->n; j++)
+      if (lv->nodes[j] == e) return j;
+    return -1;
+  }
+  int lo = 0, hi = lv->nids - 1;
+  while (lo <= hi) {
+    int mid = (lo + hi) / 2;
+    if (lv->ids[mid] == e->id) return lv->ids_leaf[mid];
+    if (lv->ids[mid] < e->id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+static int is_leaf(const Leaves *lv, const Expr *e) {
+  if (e->op == EX_VAR) return e->k <= lv->maxvar && lv->var_wanted[e->k];
+  return lv->nids && leaf_of(lv, e) >= 0;
+}
+
+/* Edges the sweep follows: not below a leaf, and not into a reduction's
+ * body, which is differentiated on its own (its level is bound there). */
+static int follow_to_leaves(const Expr *e, int k, void *ctx) {
+  (void)k;
+  return !ex_is_reduce(e) && !is_leaf(ctx, e);
+}
+
+/* e with every loop level >= from moved one deeper, bound and free alike: a
+ * copy of a body that can sit inside another loop at level `from`. */
+static const Affine *shift_form(AffCtx *ax, const Affine *a, int from) {
+  if (!a) return NULL;
+  for (int l = AFF_MAX_LEVELS - 2; l >= from; l--)
+    if (aff_coef(a, aff_level(l))) a = aff_substitute(ax, a, aff_level(l), aff_var(ax, aff_level(l + 1)));
+  return a;
+}
+
+Expr *diff_shift_levels(ExprCtx *cx, Expr *e, int from) {
+  if (!(e->lvmask >> from) && !ex_is_reduce(e)) {
+    /* no free level to move; a reduction inside may still bind one */
+    int has_inner = 0;
+    size_t n;
+    Expr **t = ex_topo(cx, &e, 1, &n);
+    for (size_t i = 0; i < n && !has_inner; i++) has_inner = ex_is_reduce(t[i]) && t[i]->k >= from;
+    free(t);
+    if (!has_inner) return e;
+  }
+  size_t n;
+  Expr **topo = ex_topo(cx, &e, 1, &n);
+  const int32_t *pos = ex_index_begin(cx, topo, n);
+  Expr **map = xmalloc(sizeof(Expr *) * (n ? n : 1));
+  AffCtx *ax = &cx->ax;
+  for (size_t i = 0; i < n; i++) {
+    Expr *x = topo[i], *r;
+    Expr *k[3] = {NULL, NULL, NULL};
+    for (int j = 0; j < x->nkids; j++) k[j] = map[pos[x->kid[j]->id]];
+    switch ((ExprOp)x->op) {
+    case EX_CONST:
+    case EX_VAR: r = x; break;
+    case EX_INDEX: r = ex_index(cx, shift_form(ax, x->ix[0], from)); break;
+    case EX_LOAD: r = ex_load(cx, x->k, shift_form(ax, x->ix[0], from), shift_form(ax, x->ix[1], from)); break;
+    case EX_RSUM:
+    case EX_RPROD:
+      r = ex_reduce(cx, (ExprOp)x->op, x->k >= from ? x->k + 1 : x->k, shift_form(ax, x->ix[0], from),
+                    shift_form(ax, x->ix[1], from), k[0]);
+      break;
+    case EX_POWI: r = ex_powi(cx, k[0], x->k); break;
+    default: r = ex_make(cx, (ExprOp)x->op, k); break;
+    }
+    map[i] = r;
+  }
+  ex_index_end(cx, topo, n);
+  Expr *out = map[n - 1];
+  free(map);
+  free(topo);
+  return out;
+}
+
+/* d(Σ_i b_i) = Σ_i db_i; d(Π_i b_i) = Σ_i db_i · Π_{l≠i} b_l, exact where
+ * some b_l is 0 (the quotient form P·Σ db_i/b_i is not), at n² cost. */
+Expr *diff_product_others(ExprCtx *cx, Expr *prod) {
+  AffCtx *ax = &cx->ax;
+  int L = prod->k;
+  Expr *shifted = diff_shift_levels(cx, prod->kid[0], L);
+  Expr *eq[2] = {ex_index(cx, aff_var(ax, aff_level(L + 1))), ex_index(cx, aff_var(ax, aff_level(L)))};
+  Expr *sel[3] = {ex_make(cx, EX_EQ, eq), ex_num(cx, 1), shifted};
+  return ex_reduce(cx, EX_RPROD, L + 1, prod->ix[0], prod->ix[1], ex_make(cx, EX_SELECT, sel));
+}
+
+static Expr *reduce_partial(ExprCtx *cx, Expr *e, Expr *inner) {
+  if (e->op == EX_RSUM) return ex_reduce(cx, EX_RSUM, e->k, e->ix[0], e->ix[1], inner);
+  return ex_reduce(cx, EX_RSUM, e->k, e->ix[0], e->ix[1], d_mul(cx, inner, diff_product_others(cx, e)));
+}
+
+void diff_leaves(ExprCtx *cx, Expr *root, Expr *const *leaf_nodes, int nleaves, Expr **out) {
   uint8_t saved_origin = cx->origin;
   cx->origin = 1;
+  Leaves lv;
+  leaves_init(&lv, leaf_nodes, nleaves);
   size_t n;
-  Expr **topo = ex_topo(cx, &root, 1, &n);
-  size_t nids = cx->count; /* nodes created below are never looked up */
+  Expr **topo = ex_topo_filtered(cx, &root, 1, &n, follow_to_leaves, &lv);
   const int32_t *pos = ex_index_begin(cx, topo, n);
-
-  /* which nodes depend on a requested variable */
+  /* which nodes depend on a leaf; a reduction's partials come from its body */
   char *dep = xcalloc(n, 1);
-  int maxvar = -1;
-  for (int j = 0; j < nvars; j++) maxvar = vars[j] > maxvar ? vars[j] : maxvar;
-  char *wanted = xcalloc((size_t)maxvar + 2, 1);
-  for (int j = 0; j < nvars; j++) wanted[vars[j]] = 1;
+  Expr ***inner = xcalloc(n, sizeof(Expr **));
   for (size_t i = 0; i < n; i++) {
     Expr *e = topo[i];
-    if (e->op == EX_VAR) dep[i] = e->k <= maxvar && wanted[e->k];
+    if (is_leaf(&lv, e)) {
+      dep[i] = 1;
+      continue;
+    }
+    if (ex_is_reduce(e)) {
+      /* the body's own traversal needs the index: it is busy, so release it */
+      continue;
+    }
+    for (int k = 0; k < e->nkids && !dep[i]; k++) dep[i] = dep[pos[e->kid[k]->id]];
+  }
+  ex_index_end(cx, topo, n);
+  for (size_t i = 0; i < n; i++) {
+    Expr *e = topo[i];
+    if (!ex_is_reduce(e) || is_leaf(&lv, e)) continue;
+    inner[i] = xmalloc(sizeof(Expr *) * (size_t)(nleaves ? nleaves : 1));
+    diff_leaves(cx, e->kid[0], leaf_nodes, nleaves, inner[i]);
+    for (int j = 0; j < nleaves; j++) dep[i] |= !is_zero(inner[i][j]);
+  }
+  pos = ex_index_begin(cx, topo, n);
+  for (size_t i = 0; i < n; i++) { /* a reduction's dependence now flows up */
+    Expr *e = topo[i];
+    if (dep[i] || is_leaf(&lv, e) || ex_is_reduce(e)) continue;
     for (int k = 0; k < e->nkids && !dep[i]; k++) dep[i] = dep[pos[e->kid[k]->id]];
   }
 
   Contrib **adj = xcalloc(n, sizeof(Contrib *));
-  Contrib *pool = xmalloc(sizeof(Contrib) * (3 * n + 1));
-  size_t npool = 0;
-  Expr **total = xcalloc(n, sizeof(Expr *));
+  Contrib **leaf_adj = xcalloc((size_t)nleaves + 1, sizeof(Contrib *));
+  size_t nreduce = 0, npool = 0;
+  for (size_t i = 0; i < n; i++) nreduce += inner[i] != NULL;
+  size_t pool_cap = 3 * n + 1 + (size_t)nleaves * nreduce;
+  Contrib *pool = xmalloc(sizeof(Contrib) * pool_cap);
   if (dep[n - 1]) {
     pool[npool] = (Contrib){ex_num(cx, 1), NULL};
     adj[n - 1] = &pool[npool++];
@@ -451,8 +614,21 @@ void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **o
     if (!dep[i] || !adj[i]) continue;
     Expr *a = adj[i]->value;
     for (Contrib *c = adj[i]->next; c; c = c->next) a = d_add(cx, a, c->value);
-    total[i] = a;
     Expr *e = topo[i];
+    int leaf = leaf_of(&lv, e);
+    if (leaf >= 0) {
+      pool[npool] = (Contrib){a, leaf_adj[leaf]};
+      leaf_adj[leaf] = &pool[npool++];
+      continue;
+    }
+    if (ex_is_reduce(e)) {
+      for (int j = 0; j < nleaves; j++) {
+        if (is_zero(inner[i][j])) continue;
+        pool[npool] = (Contrib){d_mul(cx, a, reduce_partial(cx, e, inner[i][j])), leaf_adj[j]};
+        leaf_adj[j] = &pool[npool++];
+      }
+      continue;
+    }
     /* an adjoint that flows into two operands is computed once: keep it
      * whole rather than fold its coefficient into each use */
     int uses = 0;
@@ -467,19 +643,31 @@ void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **o
       adj[kp] = &pool[npool++];
     }
   }
-  for (int j = 0; j < nvars; j++) {
-    out[j] = ex_num(cx, 0);
-    Expr *v = ex_var(cx, vars[j]);
-    if (v->id < nids && pos[v->id] >= 0 && total[pos[v->id]]) out[j] = total[pos[v->id]];
+  for (int j = 0; j < nleaves; j++) {
+    Expr *a = ex_num(cx, 0);
+    if (leaf_adj[j]) {
+      a = leaf_adj[j]->value;
+      for (Contrib *c = leaf_adj[j]->next; c; c = c->next) a = d_add(cx, a, c->value);
+    }
+    out[j] = a;
   }
   ex_index_end(cx, topo, n);
   cx->origin = saved_origin;
-  free(total);
+  for (size_t i = 0; i < n; i++) free(inner[i]);
+  free(inner);
   free(pool);
+  free(leaf_adj);
   free(adj);
-  free(wanted);
   free(dep);
   free(topo);
+  leaves_free(&lv);
+}
+
+void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **out) {
+  Expr **leaves = xmalloc(sizeof(Expr *) * (size_t)(nvars ? nvars : 1));
+  for (int j = 0; j < nvars; j++) leaves[j] = ex_var(cx, vars[j]);
+  diff_leaves(cx, root, leaves, nvars, out);
+  free(leaves);
 }
 
 Expr *diff_partial(ExprCtx *cx, Expr *root, int var) {

@@ -20,5 +20,15 @@
 /* out[j] = d root / d (variable vars[j]); 0 where root does not depend on it. */
 void diff_gradient(ExprCtx *cx, Expr *root, const int *vars, int nvars, Expr **out);
 Expr *diff_partial(ExprCtx *cx, Expr *root, int var);
+/* out[j] = d root / d leaves[j] for any nodes taken as independent
+ * (variables, array elements, whole reductions); the sweep does not look
+ * below a leaf. Reductions that are not leaves are differentiated through
+ * (a sum term by term, a product by the product rule). */
+void diff_leaves(ExprCtx *cx, Expr *root, Expr *const *leaves, int nleaves, Expr **out);
+/* For a product over level L, Π_{l≠i} of its body at l, with i level L:
+ * the factor the product rule gives term i (exact where a factor is 0). */
+Expr *diff_product_others(ExprCtx *cx, Expr *prod);
+/* e with every loop level >= from, bound or free, moved one deeper. */
+Expr *diff_shift_levels(ExprCtx *cx, Expr *e, int from);
 
 #endif

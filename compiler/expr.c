@@ -22,6 +22,7 @@ void ex_ctx_init(ExprCtx *cx, Arena *arena) {
   cx->arena = arena;
   cx->tcap = 1024;
   cx->table = xcalloc(cx->tcap, sizeof(Expr *));
+  aff_ctx_init(&cx->ax, arena);
 }
 
 void ex_ctx_free(ExprCtx *cx) {
@@ -29,6 +30,7 @@ void ex_ctx_free(ExprCtx *cx) {
   free(cx->table);
   free(cx->nodes);
   free(cx->mark);
+  aff_ctx_free(&cx->ax);
   memset(cx, 0, sizeof *cx);
 }
 
@@ -45,18 +47,41 @@ static uint64_t mix(uint64_t h, uint64_t v) {
   return h * 0xff51afd7ed558ccdull;
 }
 
-static uint64_t node_hash(ExprOp op, int k, double num, Expr *const *kids, int n) {
+static uint64_t form_id(const Affine *a) { return a ? (uint64_t)a->id + 1 : 0; }
+
+static uint64_t node_hash(ExprOp op, int k, double num, Expr *const *kids, int n, const Affine *const *ix) {
   uint64_t h = mix((uint64_t)op, (uint64_t)(uint32_t)k);
   h = mix(h, double_bits(num));
   for (int i = 0; i < n; i++) h = mix(h, kids[i]->id);
+  if (ix) h = mix(mix(h, form_id(ix[0])), form_id(ix[1]));
   return h ^ (h >> 29);
 }
 
-static int node_equal(const Expr *e, ExprOp op, int k, double num, Expr *const *kids, int n) {
+static int node_equal(const Expr *e, ExprOp op, int k, double num, Expr *const *kids, int n, const Affine *const *ix) {
   if (e->op != op || e->k != k || double_bits(e->num) != double_bits(num)) return 0;
   for (int i = 0; i < n; i++)
     if (e->kid[i] != kids[i]) return 0;
+  if (e->ix[0] != (ix ? ix[0] : NULL) || e->ix[1] != (ix ? ix[1] : NULL)) return 0;
   return 1;
+}
+
+static int has_forms(const Expr *e) { return e->ix[0] || e->ix[1]; }
+
+static uint16_t form_levels(const Affine *a) {
+  uint16_t m = 0;
+  for (int i = 0; a && i < a->nterms; i++)
+    if (aff_is_level(a->t[i].var)) m |= (uint16_t)(1u << a->t[i].var);
+  return m;
+}
+
+/* The loop levels a node depends on: its operands' and forms', less the
+ * level a reduction binds. */
+static uint16_t level_mask(ExprOp op, int k, Expr *const *kids, int n, const Affine *const *ix) {
+  uint16_t m = 0;
+  for (int i = 0; i < n; i++) m |= kids[i]->lvmask;
+  if (ix) m |= form_levels(ix[0]) | form_levels(ix[1]);
+  if (op == EX_RSUM || op == EX_RPROD) m &= (uint16_t) ~(1u << k);
+  return m;
 }
 
 static void table_grow(ExprCtx *cx) {
@@ -64,7 +89,7 @@ static void table_grow(ExprCtx *cx) {
   Expr **t = xcalloc(cap, sizeof(Expr *));
   for (size_t i = 0; i < cx->count; i++) {
     Expr *e = cx->nodes[i];
-    size_t h = (size_t)node_hash(e->op, e->k, e->num, e->kid, e->nkids) & (cap - 1);
+    size_t h = (size_t)node_hash(e->op, e->k, e->num, e->kid, e->nkids, has_forms(e) ? e->ix : NULL) & (cap - 1);
     while (t[h]) h = (h + 1) & (cap - 1);
     t[h] = e;
   }
@@ -73,11 +98,18 @@ static void table_grow(ExprCtx *cx) {
   cx->tcap = cap;
 }
 
+static Expr *intern_forms(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids, const Affine *const *ix);
+
 Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids) {
+  return intern_forms(cx, op, k, num, kids, NULL);
+}
+
+static Expr *intern_forms(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids, const Affine *const *ix) {
   int n = op_info[op].arity;
-  size_t h = (size_t)node_hash(op, k, num, kids, n) & (cx->tcap - 1);
+  if (ix && !ix[0] && !ix[1]) ix = NULL;
+  size_t h = (size_t)node_hash(op, k, num, kids, n, ix) & (cx->tcap - 1);
   for (Expr *e; (e = cx->table[h]); h = (h + 1) & (cx->tcap - 1))
-    if (node_equal(e, op, k, num, kids, n)) return e;
+    if (node_equal(e, op, k, num, kids, n, ix)) return e;
   if (cx->node_limit && cx->count >= cx->node_limit) {
     if (!cx->over_limit) { /* the sink is an ordinary node, so traversals still work */
       size_t limit = cx->node_limit;
@@ -97,6 +129,9 @@ Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids) {
   e->k = k;
   e->num = num;
   for (int i = 0; i < n; i++) e->kid[i] = kids[i];
+  e->ix[0] = ix ? ix[0] : NULL;
+  e->ix[1] = ix ? ix[1] : NULL;
+  e->lvmask = level_mask(op, k, kids, n, ix);
   if (cx->count == cx->ncap) {
     cx->ncap = cx->ncap ? cx->ncap * 2 : 1024;
     cx->nodes = xrealloc(cx->nodes, cx->ncap * sizeof(Expr *));
@@ -109,6 +144,26 @@ Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids) {
 
 Expr *ex_num(ExprCtx *cx, double v) { return ex_intern(cx, EX_CONST, 0, v, NULL); }
 Expr *ex_var(ExprCtx *cx, int index) { return ex_intern(cx, EX_VAR, index, 0, NULL); }
+
+Expr *ex_index(ExprCtx *cx, const Affine *a) {
+  if (aff_is_const(a)) return ex_num(cx, (double)a->c);
+  const Affine *ix[2] = {a, NULL};
+  return intern_forms(cx, EX_INDEX, 0, 0, NULL, ix);
+}
+
+Expr *ex_load(ExprCtx *cx, int param, const Affine *i0, const Affine *i1) {
+  const Affine *ix[2] = {i0, i1};
+  return intern_forms(cx, EX_LOAD, param, 0, NULL, ix);
+}
+
+Expr *ex_reduce(ExprCtx *cx, ExprOp op, int level, const Affine *lo, const Affine *hi, Expr *body) {
+  double empty = op == EX_RSUM ? 0.0 : 1.0;
+  if (aff_is_const(lo) && aff_is_const(hi) && hi->c < lo->c) return ex_num(cx, empty);
+  /* a sum of zeros is +0 (0 + -0 is +0), a product of ones is 1 */
+  if (ex_is_const(body) && body->num == empty && (op == EX_RPROD || !signbit(body->num))) return ex_num(cx, empty);
+  const Affine *ix[2] = {lo, hi};
+  return intern_forms(cx, op, level, 0, &body, ix);
+}
 
 static Expr *intern2(ExprCtx *cx, ExprOp op, Expr *a, Expr *b) {
   Expr *kids[2] = {a, b};
@@ -166,9 +221,9 @@ static Expr *fold(ExprCtx *cx, ExprOp op, int k, Expr *const *kids, int n) {
 
 static Expr *lookup(ExprCtx *cx, ExprOp op, Expr *a, Expr *b) {
   Expr *kids[2] = {a, b};
-  size_t h = (size_t)node_hash(op, 0, 0, kids, 2) & (cx->tcap - 1);
+  size_t h = (size_t)node_hash(op, 0, 0, kids, 2, NULL) & (cx->tcap - 1);
   for (Expr *e; (e = cx->table[h]); h = (h + 1) & (cx->tcap - 1))
-    if (node_equal(e, op, 0, 0, kids, 2)) return e;
+    if (node_equal(e, op, 0, 0, kids, 2, NULL)) return e;
   return NULL;
 }
 
@@ -302,6 +357,10 @@ Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids) {
   case EX_CONST:
   case EX_VAR:
   case EX_POWI:
+  case EX_INDEX:
+  case EX_LOAD:
+  case EX_RSUM:
+  case EX_RPROD:
   case EX_NUM_OPS: pdc_unreachable();
   default: break;
   }
@@ -453,7 +512,8 @@ Expr *ex_substitute(ExprCtx *cx, Expr *root, Expr *const *vals, int nvals) {
     Expr *k[3] = {NULL, NULL, NULL};
     for (int j = 0; j < e->nkids; j++) k[j] = map[pos[e->kid[j]->id]];
     if (e->op == EX_VAR) r = e->k < nvals ? vals[e->k] : e;
-    else if (e->op == EX_CONST) r = e;
+    else if (e->op == EX_CONST || e->op == EX_INDEX || e->op == EX_LOAD) r = e;
+    else if (ex_is_reduce(e)) r = ex_reduce(cx, (ExprOp)e->op, e->k, e->ix[0], e->ix[1], k[0]);
     else if (e->op == EX_POWI) r = ex_powi(cx, k[0], e->k);
     else r = ex_make(cx, (ExprOp)e->op, k);
     map[i] = r;

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "affine.h"
 #include "arena.h"
 #include "buf.h"
 
@@ -44,9 +45,11 @@ struct Expr {
   uint8_t nkids;
   uint8_t from_diff; /* first built as a derivative term (display hint only) */
   uint8_t whole;     /* a shared adjoint: the derivative algebra keeps it one factor */
-  int32_t k;         /* EX_VAR: parameter index; EX_POWI: exponent */
+  uint16_t lvmask;   /* the loop levels it depends on (bit L: level L) */
+  int32_t k;         /* EX_VAR, EX_LOAD: parameter index; EX_POWI: exponent; EX_RSUM, EX_RPROD: level */
   double num;        /* EX_CONST */
   Expr *kid[3];
+  const Affine *ix[2]; /* EX_INDEX: the form; EX_LOAD: the indices; EX_RSUM, EX_RPROD: lo, hi */
 };
 
 typedef struct ExprCtx {
@@ -73,6 +76,7 @@ typedef struct ExprCtx {
   int32_t *index;
   size_t index_cap;
   int index_busy;
+  AffCtx ax; /* the index forms of array expressions */
 } ExprCtx;
 
 void ex_ctx_init(ExprCtx *cx, Arena *arena);
@@ -105,6 +109,13 @@ Expr *ex_make(ExprCtx *cx, ExprOp op, Expr *const *kids);
 /* Interns a node exactly as given, with no folding. For tests and passes
  * that already produced a canonical form. */
 Expr *ex_intern(ExprCtx *cx, ExprOp op, int k, double num, Expr *const *kids);
+
+/* Arrays (see ops.def). ex_index of a constant form is that number. */
+Expr *ex_index(ExprCtx *cx, const Affine *a);
+Expr *ex_load(ExprCtx *cx, int param, const Affine *i0, const Affine *i1);
+/* Σ or Π (op EX_RSUM, EX_RPROD) of body over level = lo..hi. */
+Expr *ex_reduce(ExprCtx *cx, ExprOp op, int level, const Affine *lo, const Affine *hi, Expr *body);
+static inline int ex_is_reduce(const Expr *e) { return e->op == EX_RSUM || e->op == EX_RPROD; }
 
 static inline int ex_is_const(const Expr *e) { return e->op == EX_CONST; }
 static inline int ex_is_num(const Expr *e, double v) { return e->op == EX_CONST && e->num == v; }

@@ -77,7 +77,7 @@ static void lex_number(Lexer *L) {
   uint32_t start = L->pos;
   int ok = 1;
   uint32_t int_digits = scan_digits(L), frac_digits = 0;
-  if (peekc(L, 0) == '.') {
+  if (peekc(L, 0) == '.' && peekc(L, 1) != '.') { /* 0..n is 0, "..", n */
     L->pos++;
     frac_digits = scan_digits(L);
   }
@@ -88,7 +88,7 @@ static void lex_number(Lexer *L) {
     if (scan_digits(L) == 0) ok = 0;
   }
   /* swallow the rest of a malformed literal such as 1.2.3 or 3x4 */
-  while (is_alnum(peekc(L, 0)) || peekc(L, 0) == '.') L->pos++, ok = 0;
+  while (is_alnum(peekc(L, 0)) || (peekc(L, 0) == '.' && peekc(L, 1) != '.')) L->pos++, ok = 0;
   push(L, TK_NUM, start, L->pos);
   Token *t = &L->tok[L->count - 1];
   if (!ok) {
@@ -214,16 +214,17 @@ static int lex_punct(Lexer *L) {
     const char *text;
     TokenKind kind;
   } puncts[] = {
-      {"**", TK_CARET}, {"<=", TK_LE},    {">=", TK_GE},    {"==", TK_EQ},    {"!=", TK_NE},
-      {"(", TK_LPAREN}, {")", TK_RPAREN}, {"{", TK_LBRACE}, {"}", TK_RBRACE}, {",", TK_COMMA},
-      {";", TK_SEMI},   {"+", TK_PLUS},   {"-", TK_MINUS},  {"*", TK_STAR},   {"/", TK_SLASH},
-      {"^", TK_CARET},  {"=", TK_ASSIGN}, {"<", TK_LT},     {">", TK_GT},
+      {"**", TK_CARET}, {"<=", TK_LE},      {">=", TK_GE},      {"==", TK_EQ},     {"!=", TK_NE},    {"(", TK_LPAREN},
+      {")", TK_RPAREN}, {"{", TK_LBRACE},   {"}", TK_RBRACE},   {",", TK_COMMA},   {";", TK_SEMI},   {"+", TK_PLUS},
+      {"-", TK_MINUS},  {"*", TK_STAR},     {"/", TK_SLASH},    {"^", TK_CARET},   {"=", TK_ASSIGN}, {"<", TK_LT},
+      {">", TK_GT},     {"[", TK_LBRACKET}, {"]", TK_RBRACKET}, {"..", TK_DOTDOT},
   };
   for (size_t i = 0; i < countof(puncts); i++) {
     size_t n = strlen(puncts[i].text);
     if (L->pos + n <= L->len && memcmp(L->s + L->pos, puncts[i].text, n) == 0) {
-      if (puncts[i].kind == TK_LPAREN) L->paren_depth++;
-      if (puncts[i].kind == TK_RPAREN && L->paren_depth > 0) L->paren_depth--;
+      /* brackets, like parentheses, let an expression run over lines */
+      if (puncts[i].kind == TK_LPAREN || puncts[i].kind == TK_LBRACKET) L->paren_depth++;
+      if ((puncts[i].kind == TK_RPAREN || puncts[i].kind == TK_RBRACKET) && L->paren_depth > 0) L->paren_depth--;
       /* A brace resets the paren count so a missing ')' does not swallow
        * the newlines of every following statement. */
       if (puncts[i].kind == TK_LBRACE || puncts[i].kind == TK_RBRACE) L->paren_depth = 0;

@@ -14,6 +14,7 @@
 #include "ast.h"
 #include "diag.h"
 #include "expr.h"
+#include "loopgrad.h"
 
 typedef struct LFunc {
   const AstFunc *ast;
@@ -26,12 +27,25 @@ typedef struct LFunc {
   Expr **partials; /* ∂f/∂wrt[j] */
   int hessian;
   Expr **hess; /* nwrt*nwrt, row-major, symmetric entries shared; NULL without hessian */
+  /* Arrays. The C signature is the sizes (size_t), then the parameters. */
+  int nsizes;
+  const char **sizes;
+  const int *ndims;            /* per parameter: 0 for a scalar, 1 or 2 */
+  const Affine *const *extent; /* per parameter, extent[2*p + k]: a number or a size */
+  int has_arrays;
+  GradLoop *grad_loops; /* the gradient by wrt arrays (partials[j] is NULL for them) */
 } LFunc;
+
+static inline int lfunc_wrt_is_array(const LFunc *f, int j) { return f->ndims[f->wrt[j]] > 0; }
 
 typedef struct Program {
   LFunc *funcs;
   int nfuncs;
 } Program;
+
+/* Every expression f's generated functions compute: the value, the scalar
+ * partials, the Hessian, the gradient loops. malloc'd; *n its length. */
+Expr **lfunc_roots(const LFunc *f, size_t *n);
 
 /* On success every function is lowered; on failure (an error in d) the
  * Program must not be used. */

@@ -164,6 +164,7 @@ static Ast *vec_finish(Parser *P, AstVec *a, AstKind kind) {
 
 static Ast *parse_expr(Parser *P);
 static Ast *parse_unary(Parser *P);
+static int expect_name(Parser *P, AstName *out, const char *what);
 
 static int enter(Parser *P) {
   if (++P->depth <= PARSE_MAX_DEPTH) return 1;
@@ -222,7 +223,98 @@ static Ast *parse_if(Parser *P) {
   return e;
 }
 
-/* primary = NUMBER | NAME | NAME "(" args ")" | "(" expr ")" | if */
+/* name[e1, e2]: an element of an array */
+static Ast *parse_index(Parser *P, const Token *name) {
+  const Token *open = advance(P);
+  AstVec idx = {0};
+  for (;;) {
+    Ast *a = parse_expr(P);
+    if (!a) {
+      free(idx.v), free(idx.ops);
+      return NULL;
+    }
+    vec_push(&idx, a, 0);
+    if (!accept(P, TK_COMMA)) break;
+  }
+  if (peek_kind(P) != TK_RBRACKET) {
+    error_at_token(P, "',' or ']' after an index");
+    diag_note(P->d, open->span, "to match this '['");
+    free(idx.v), free(idx.ops);
+    return NULL;
+  }
+  const Token *close = advance(P);
+  Ast *e = new_node(P, AST_INDEX, span_join(name->span, close->span), idx.n);
+  e->name = name->name;
+  e->name_span = name->span;
+  memcpy(e->kids, idx.v, sizeof(Ast *) * (size_t)idx.n);
+  free(idx.v), free(idx.ops);
+  return e;
+}
+
+/* sum(i = ...) and prod(i = ...): the words are not reserved, so a call
+ * sum(x) to a function of the file stays a call. */
+static int starts_reduce(Parser *P) {
+  const Token *t = peek(P);
+  if (strcmp(t->name, "sum") != 0 && strcmp(t->name, "prod") != 0) return 0;
+  if (P->pos + 3 >= P->count) return 0;
+  return P->tok[P->pos + 1].kind == TK_LPAREN && P->tok[P->pos + 2].kind == TK_NAME &&
+         P->tok[P->pos + 3].kind == TK_ASSIGN;
+}
+
+/* reduce = ("sum" | "prod") "(" NAME "=" expr ".." expr {"," NAME "=" expr ".." expr} ")" expr
+ * The body, like an else branch, extends as far as it can. */
+static Ast *parse_reduce(Parser *P) {
+  const Token *kw = advance(P);
+  const Token *open = advance(P);
+  AstVec bounds = {0};
+  AstName *binders = NULL;
+  int nb = 0;
+  Ast *body = NULL;
+  for (;;) {
+    AstName b;
+    if (!expect_name(P, &b, "an index variable")) goto fail;
+    if (!expect(P, TK_ASSIGN, "'=' after the index variable")) goto fail;
+    Ast *lo = parse_expr(P);
+    if (!lo) goto fail;
+    if (!expect(P, TK_DOTDOT, "'..' between the bounds of the range")) goto fail;
+    Ast *hi = parse_expr(P);
+    if (!hi) goto fail;
+    binders = xrealloc(binders, sizeof(AstName) * (size_t)(nb + 1));
+    binders[nb++] = b;
+    vec_push(&bounds, lo, 0);
+    vec_push(&bounds, hi, 0);
+    if (!accept(P, TK_COMMA)) break;
+  }
+  if (peek_kind(P) != TK_RPAREN) {
+    error_at_token(P, "',' or ')' after the range");
+    diag_note(P->d, open->span, "to match this '('");
+    goto fail;
+  }
+  advance(P);
+  if (!enter(P)) goto fail;
+  body = parse_expr(P);
+  P->depth--;
+  if (!body) goto fail;
+  Ast *e = new_node(P, AST_REDUCE, span_join(kw->span, body->span), bounds.n + 1);
+  e->name = kw->name;
+  e->name_span = kw->span;
+  e->is_prod = strcmp(kw->name, "prod") == 0;
+  memcpy(e->kids, bounds.v, sizeof(Ast *) * (size_t)bounds.n);
+  e->kids[bounds.n] = body;
+  e->nbinders = nb;
+  e->binders = ARENA_ARRAY(P->arena, AstName, nb);
+  memcpy(e->binders, binders, sizeof(AstName) * (size_t)nb);
+  free(binders);
+  free(bounds.v), free(bounds.ops);
+  return e;
+fail:
+  free(binders);
+  free(bounds.v), free(bounds.ops);
+  return NULL;
+}
+
+/* primary = NUMBER | NAME | NAME "(" args ")" | NAME "[" indices "]" | reduce
+ *         | "(" expr ")" | if */
 static Ast *parse_primary(Parser *P) {
   skip_newlines(P);
   const Token *t = peek(P);
@@ -234,8 +326,10 @@ static Ast *parse_primary(Parser *P) {
     return e;
   }
   case TK_NAME: {
+    if (starts_reduce(P)) return parse_reduce(P);
     advance(P);
     if (peek_kind(P) == TK_LPAREN) return parse_call(P, t);
+    if (peek_kind(P) == TK_LBRACKET) return parse_index(P, t);
     Ast *e = new_node(P, AST_NAME, t->span, 0);
     e->name = t->name;
     return e;
@@ -294,15 +388,26 @@ static Ast *parse_unary(Parser *P) {
   return r;
 }
 
-/* prod = unary { ("*" | "/") unary } ; sum = prod { ("+" | "-") prod } */
+/* The operator of a chain at the current token, or 0. `mod` is a name the
+ * parser reads as an operator where an operator is expected (a name cannot
+ * follow an operand otherwise), so it is not reserved. */
+static int chain_op(Parser *P, TokenKind op1, TokenKind op2) {
+  const Token *t = peek(P);
+  if (t->kind == op1 || t->kind == op2) return (int)t->kind;
+  if (op1 == TK_STAR && t->kind == TK_NAME && strcmp(t->name, "mod") == 0) return TK_MOD;
+  return 0;
+}
+
+/* prod = unary { ("*" | "/" | "mod") unary } ; sum = prod { ("+" | "-") prod } */
 static Ast *parse_chain(Parser *P, AstKind kind, TokenKind op1, TokenKind op2, Ast *(*sub)(Parser *)) {
   Ast *first = sub(P);
   if (!first) return NULL;
-  if (peek_kind(P) != op1 && peek_kind(P) != op2) return first;
+  if (!chain_op(P, op1, op2)) return first;
   AstVec v = {0};
   vec_push(&v, first, 0);
-  while (peek_kind(P) == op1 || peek_kind(P) == op2) {
-    int op = (int)advance(P)->kind;
+  int op;
+  while ((op = chain_op(P, op1, op2))) {
+    advance(P);
     Ast *x = sub(P);
     if (!x) {
       free(v.v), free(v.ops);
@@ -465,6 +570,23 @@ static int parse_name_list(Parser *P, NameVec *nv, const char *what) {
   }
 }
 
+/* let h[j] = ...: the index variables of an element-wise definition */
+static int parse_let_indices(Parser *P, AstLet *let) {
+  if (!accept(P, TK_LBRACKET)) return 1;
+  NameVec nv = {0};
+  if (!parse_name_list(P, &nv, "an index variable")) {
+    free(nv.v);
+    return 0;
+  }
+  if (!expect(P, TK_RBRACKET, "',' or ']' after the index variables")) {
+    free(nv.v);
+    return 0;
+  }
+  let->nidx = nv.n;
+  let->idx = names_finish(P, &nv);
+  return 1;
+}
+
 typedef struct LetVec {
   AstLet *v;
   int n, cap;
@@ -491,8 +613,8 @@ static int parse_block(Parser *P, AstFunc *fn) {
         diag_error(P->d, P->tok[P->pos - 1].span, "'let' after 'return': the return statement must come last");
         P->failed = 1;
       }
-      if (!P->failed && expect_name(P, &let.name, "a name after 'let'") && expect(P, TK_ASSIGN, "'='") &&
-          (let.value = parse_expr(P)) && expect_end(P)) {
+      if (!P->failed && expect_name(P, &let.name, "a name after 'let'") && parse_let_indices(P, &let) &&
+          expect(P, TK_ASSIGN, "'='") && (let.value = parse_expr(P)) && expect_end(P)) {
         if (lets.n == lets.cap) {
           lets.cap = lets.cap ? lets.cap * 2 : 8;
           lets.v = xrealloc(lets.v, sizeof(AstLet) * (size_t)lets.cap);
@@ -538,6 +660,60 @@ static int parse_block(Parser *P, AstFunc *fn) {
   return ok;
 }
 
+/* dim = NAME | NUMBER: a size variable or a fixed extent */
+static int parse_dim(Parser *P, AstDim *d) {
+  const Token *t = peek(P);
+  d->span = t->span;
+  if (t->kind == TK_NAME) {
+    d->size = advance(P)->name;
+    return 1;
+  }
+  if (t->kind == TK_NUM) {
+    advance(P);
+    if (t->num != (double)(long long)t->num || t->num < 1 || t->num > 1e9) {
+      if (!P->failed) diag_error(P->d, t->span, "a fixed array extent must be a whole number from 1 to 1000000000");
+      P->failed = 1;
+      return 0;
+    }
+    d->fixed = (long long)t->num;
+    return 1;
+  }
+  error_at_token(P, "a size name or a number as the array extent");
+  return 0;
+}
+
+/* params = param {"," param}; param = NAME ["[" dim {"," dim} "]"] */
+static int parse_params(Parser *P, NameVec *nv, AstShape **shapes) {
+  for (;;) {
+    AstName n;
+    if (!expect_name(P, &n, "a parameter name")) return 0;
+    names_push(nv, n);
+    *shapes = xrealloc(*shapes, sizeof(AstShape) * (size_t)nv->n);
+    AstShape *sh = &(*shapes)[nv->n - 1];
+    memset(sh, 0, sizeof *sh);
+    if (accept(P, TK_LBRACKET)) {
+      const Token *open = &P->tok[P->pos - 1];
+      for (;;) {
+        if (sh->ndims == AST_MAX_DIMS) {
+          if (!P->failed) diag_error(P->d, peek(P)->span, "arrays have at most %d dimensions", AST_MAX_DIMS);
+          P->failed = 1;
+          return 0;
+        }
+        if (!parse_dim(P, &sh->dim[sh->ndims++])) return 0;
+        if (!accept(P, TK_COMMA)) break;
+      }
+      if (peek_kind(P) != TK_RBRACKET) {
+        error_at_token(P, "',' or ']' after the array extents");
+        diag_note(P->d, open->span, "to match this '['");
+        return 0;
+      }
+      advance(P);
+    }
+    if (!accept(P, TK_COMMA)) return 1;
+    skip_newlines(P);
+  }
+}
+
 static AstFunc *parse_fn(Parser *P) {
   const Token *kw = advance(P);
   AstFunc *fn = ARENA_NEW(P->arena, AstFunc);
@@ -545,18 +721,22 @@ static AstFunc *parse_fn(Parser *P) {
   if (!expect_name(P, &fn->name, "a function name")) return NULL;
   if (!expect(P, TK_LPAREN, "'(' after the function name")) return NULL;
   NameVec params = {0};
+  AstShape *shapes = NULL;
   skip_newlines(P);
-  if (peek_kind(P) != TK_RPAREN && !parse_name_list(P, &params, "a parameter name")) {
-    free(params.v);
+  if (peek_kind(P) != TK_RPAREN && !parse_params(P, &params, &shapes)) {
+    free(params.v), free(shapes);
     return NULL;
   }
   skip_newlines(P);
   if (!expect(P, TK_RPAREN, "',' or ')' after the parameters")) {
-    free(params.v);
+    free(params.v), free(shapes);
     return NULL;
   }
   fn->nparams = params.n;
   fn->params = names_finish(P, &params);
+  fn->shapes = ARENA_ARRAY(P->arena, AstShape, params.n ? params.n : 1);
+  if (params.n) memcpy(fn->shapes, shapes, sizeof(AstShape) * (size_t)params.n);
+  free(shapes);
   if (accept(P, TK_WRT)) {
     NameVec wrt = {0};
     fn->has_wrt = 1;

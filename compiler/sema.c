@@ -7,6 +7,7 @@
  * Errors never stop the walk: every problem of the file is reported. */
 #include "sema.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,7 +44,20 @@ typedef struct Sema {
   AstConst *konst;       /* constant being checked */
   AstConst **const_deps; /* constants its value uses */
   int ndeps, capdeps;
+  /* index variables in scope, innermost last */
+  struct {
+    const AstName *name;
+    int slot;
+  } idx[AFF_MAX_LEVELS];
+  int nidx;
+  int depth_reported;
+  const AstName **binders_seen; /* every index variable of the function, for "used outside its sum" */
+  int nbinders_seen, capbinders_seen;
 } Sema;
+
+/* What an expression yields: a real number, an integer (an index, a size,
+ * a whole number: usable as an index and as a number), or a truth value. */
+typedef enum { TY_REAL, TY_INT, TY_BOOL } Type;
 
 /* ---- did you mean ---------------------------------------------------- */
 
@@ -126,7 +140,7 @@ static void suggest_functions(Sema *S, Suggest *s) {
 
 static int is_bool_kind(AstKind k) { return k == AST_CMP || k == AST_AND || k == AST_OR || k == AST_NOT; }
 
-static void check_expr(Sema *S, Ast *e, const char *bool_ctx);
+static Type check_expr(Sema *S, Ast *e, const char *bool_ctx);
 
 static void record_const_dep(Sema *S, AstConst *c) {
   if (S->ndeps == S->capdeps) {
@@ -136,67 +150,118 @@ static void record_const_dep(Sema *S, AstConst *c) {
   S->const_deps[S->ndeps++] = c;
 }
 
-static void check_name(Sema *S, Ast *e) {
+/* Resolves a name that is a value of the function (an index variable, a
+ * let, a parameter, a size); 0 if it is none of them. */
+static int resolve_local(Sema *S, Ast *e) {
   const char *n = e->name;
-  if (S->fn) {
-    for (int i = S->lets_visible - 1; i >= 0; i--) {
-      if (strcmp(S->fn->lets[i].name.name, n) == 0) {
-        e->ref = (AstRef){.kind = REF_LET, .index = i};
-        return;
-      }
-    }
-    for (int i = 0; i < S->fn->nparams; i++) {
-      if (strcmp(S->fn->params[i].name, n) == 0) {
-        e->ref = (AstRef){.kind = REF_PARAM, .index = i};
-        return;
-      }
+  if (!S->fn) return 0;
+  for (int i = S->nidx - 1; i >= 0; i--) {
+    if (strcmp(S->idx[i].name->name, n) == 0) {
+      e->ref = (AstRef){.kind = REF_INDEX, .index = S->idx[i].slot};
+      return 1;
     }
   }
+  for (int i = S->lets_visible - 1; i >= 0; i--) {
+    if (strcmp(S->fn->lets[i].name.name, n) == 0) {
+      e->ref = (AstRef){.kind = REF_LET, .index = i};
+      return 1;
+    }
+  }
+  for (int i = 0; i < S->fn->nparams; i++) {
+    if (strcmp(S->fn->params[i].name, n) == 0) {
+      e->ref = (AstRef){.kind = REF_PARAM, .index = i};
+      return 1;
+    }
+  }
+  for (int i = 0; i < S->fn->nsizes; i++) {
+    if (strcmp(S->fn->sizes[i], n) == 0) {
+      e->ref = (AstRef){.kind = REF_SIZE, .index = i};
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int is_array_param(const AstFunc *fn, int i) { return fn->shapes && fn->shapes[i].ndims > 0; }
+
+/* A name used where its binder does not reach. */
+static int report_index_out_of_scope(Sema *S, Ast *e) {
+  for (int i = 0; i < S->nbinders_seen; i++) {
+    if (strcmp(S->binders_seen[i]->name, e->name) != 0) continue;
+    diag_error(S->d, e->span,
+               "'%s' is an index variable, and it is used here outside the sum or definition that binds it", e->name);
+    diag_note(S->d, S->binders_seen[i]->span, "'%s' is bound here", e->name);
+    return 1;
+  }
+  return 0;
+}
+
+static Type check_name(Sema *S, Ast *e) {
+  const char *n = e->name;
+  if (resolve_local(S, e)) {
+    switch (e->ref.kind) {
+    case REF_INDEX:
+    case REF_SIZE: return TY_INT;
+    case REF_PARAM:
+      if (!is_array_param(S->fn, e->ref.index)) return TY_REAL;
+      diag_error(S->d, e->span, "'%s' is an array; use one of its elements, such as %s[%s]", n, n,
+                 S->fn->shapes[e->ref.index].ndims == 2 ? "i, j" : "i");
+      return TY_REAL;
+    case REF_LET:
+      if (!S->fn->lets[e->ref.index].nidx) return TY_REAL;
+      diag_error(S->d, e->span, "'%s' is defined element by element; use one of its elements, such as %s[%s]", n, n,
+                 S->fn->lets[e->ref.index].nidx == 2 ? "i, j" : "i");
+      return TY_REAL;
+    default: return TY_REAL;
+    }
+  }
+  if (S->fn && report_index_out_of_scope(S, e)) return TY_REAL;
   AstConst *c = strmap_get(&S->consts, n);
   if (c) {
     e->ref = (AstRef){.kind = REF_CONST, .konst = c};
     if (!S->fn) record_const_dep(S, c);
-    return;
+    return TY_REAL;
   }
   if (strcmp(n, "pi") == 0) {
     e->ref = (AstRef){.kind = REF_PI};
-    return;
+    return TY_REAL;
   }
   if (S->fn) {
     for (int i = S->lets_visible; i < S->fn->nlets; i++) {
       if (strcmp(S->fn->lets[i].name.name, n) == 0) {
         if (i == S->lets_visible) {
           diag_error(S->d, e->span, "'%s' is used in its own definition", n);
-          return;
+          return TY_REAL;
         }
         diag_error(S->d, e->span, "'%s' is used before its definition", n);
         diag_note(S->d, S->fn->lets[i].name.span, "'%s' is defined here", n);
-        return;
+        return TY_REAL;
       }
     }
   }
   if (strmap_get(&S->funcs, n)) {
     diag_error(S->d, e->span, "'%s' is a function; call it with arguments, as in %s(...)", n, n);
-    return;
+    return TY_REAL;
   }
   if (builtin_lookup(n) >= 0 || strcmp(n, "d") == 0) {
     diag_error(S->d, e->span, "'%s' is a built-in function; call it with arguments, as in %s(...)", n, n);
-    return;
+    return TY_REAL;
   }
   const char *hint = other_notation_hint(n);
   if (hint) {
     diag_error(S->d, e->span, "use of undeclared name '%s'; %s", n, hint);
-    return;
+    return TY_REAL;
   }
   Suggest s = {.dist = 99, .target = n, .exclude = S->konst ? S->konst->name.name : NULL};
   suggest_values(S, &s);
   if (!S->fn && !s.best) {
     diag_error(S->d, e->span, "use of undeclared name '%s' (a constant can only use numbers, other constants and pi)",
                n);
-    return;
+    return TY_REAL;
   }
   if (s.best) diag_error(S->d, e->span, "use of undeclared name '%s'; did you mean '%s'?", n, s.best);
   else diag_error(S->d, e->span, "use of undeclared name '%s'", n);
+  return TY_REAL;
 }
 
 static const char *plural(int n, const char *word, const char *words) { return n == 1 ? word : words; }
@@ -236,6 +301,13 @@ static void check_deriv_call(Sema *S, Ast *e) {
     if (strcmp(S->fn->params[i].name, v->name) == 0) {
       int shadowed = 0;
       for (int k = 0; k < S->lets_visible; k++) shadowed |= strcmp(S->fn->lets[k].name.name, v->name) == 0;
+      if (!shadowed && is_array_param(S->fn, i)) {
+        diag_error(S->d, v->span,
+                   "d() differentiates with respect to a scalar parameter, and '%s' is an array (its gradient is "
+                   "%s_grad's)",
+                   v->name, S->fn->name.name);
+        return;
+      }
       if (!shadowed) {
         e->ref = (AstRef){.kind = REF_DERIV, .index = i};
         return;
@@ -275,6 +347,14 @@ static void check_call(Sema *S, Ast *e) {
       return;
     }
     e->ref = (AstRef){.kind = REF_FUNC, .func = fi->fn};
+    for (int i = 0; i < fi->fn->nparams; i++) {
+      if (!is_array_param(fi->fn, i)) continue;
+      diag_error(S->d, e->name_span,
+                 "'%s' has array parameters, and calls to such functions are not supported yet; write the "
+                 "expression here, or a 'let' with indices",
+                 n);
+      return;
+    }
     check_arity(S, e, fi->fn->nparams, "function");
     record_call(S, fi->fn, e->name_span);
     return;
@@ -294,30 +374,135 @@ static void check_call(Sema *S, Ast *e) {
   else diag_error(S->d, e->name_span, "call to undeclared function '%s'", n);
 }
 
+/* ---- arrays ----------------------------------------------------------- */
+
+static void push_index(Sema *S, const AstName *name, int *slot) {
+  *slot = S->fn->nslots++;
+  if (S->nidx == AFF_MAX_LEVELS) return; /* reported by the caller */
+  S->idx[S->nidx].name = name;
+  S->idx[S->nidx].slot = *slot;
+  S->nidx++;
+  if (S->nbinders_seen == S->capbinders_seen) {
+    S->capbinders_seen = S->capbinders_seen ? 2 * S->capbinders_seen : 8;
+    S->binders_seen = xrealloc(S->binders_seen, sizeof(AstName *) * (size_t)S->capbinders_seen);
+  }
+  S->binders_seen[S->nbinders_seen++] = name;
+}
+
+/* The integer an index must be. */
+static void check_index_operand(Sema *S, Ast *e, Type t, const char *what) {
+  if (t == TY_INT) return;
+  diag_error(S->d, e->span,
+             "%s must be an integer: an index variable, a size or a whole number, combined with +, -, * and mod", what);
+}
+
+/* x[i+1], W[j, i], h[j]: an element of an array parameter or of a let
+ * defined element by element. */
+static Type check_index(Sema *S, Ast *e) {
+  int want = 0;
+  if (!S->fn) {
+    diag_error(S->d, e->span, "a constant cannot use array elements");
+    return TY_REAL;
+  }
+  Ast name = {.kind = AST_NAME, .span = e->name_span, .name = e->name};
+  if (!resolve_local(S, &name)) {
+    if (!report_index_out_of_scope(S, &name)) diag_error(S->d, e->name_span, "use of undeclared array '%s'", e->name);
+    return TY_REAL;
+  }
+  e->ref = name.ref;
+  if (name.ref.kind == REF_PARAM) want = S->fn->shapes[name.ref.index].ndims;
+  else if (name.ref.kind == REF_LET) want = S->fn->lets[name.ref.index].nidx;
+  if (want == 0) {
+    diag_error(S->d, e->name_span, "'%s' is not an array, and cannot be indexed", e->name);
+    return TY_REAL;
+  }
+  if (e->nkids != want) {
+    diag_error(S->d, e->span, "'%s' has %d %s, but %d %s given", e->name, want, plural(want, "index", "indices"),
+               e->nkids, plural(e->nkids, "was", "were"));
+    return TY_REAL;
+  }
+  for (int i = 0; i < e->nkids; i++) check_index_operand(S, e->kids[i], check_expr(S, e->kids[i], NULL), "an index");
+  return TY_REAL;
+}
+
+/* sum(i = lo..hi, ...) body: each range's bounds see the indices before it. */
+static Type check_reduce(Sema *S, Ast *e) {
+  if (!S->fn) {
+    diag_error(S->d, e->span, "a constant cannot hold a sum or product over a range");
+    return TY_REAL;
+  }
+  int saved = S->nidx;
+  e->slots = ARENA_ARRAY(S->arena, int, e->nbinders);
+  for (int b = 0; b < e->nbinders; b++) {
+    const AstName *name = &e->binders[b];
+    for (int k = 0; k < 2; k++)
+      check_index_operand(S, e->kids[2 * b + k], check_expr(S, e->kids[2 * b + k], NULL),
+                          k ? "the upper bound of a range" : "the lower bound of a range");
+    for (int i = 0; i < S->nidx; i++)
+      if (strcmp(S->idx[i].name->name, name->name) == 0) {
+        diag_error(S->d, name->span, "index variable '%s' is already in use by an enclosing sum", name->name);
+        diag_note(S->d, S->idx[i].name->span, "'%s' is bound here", name->name);
+      }
+    if (S->nidx == AFF_MAX_LEVELS && !S->depth_reported) {
+      diag_error(S->d, name->span, "sums and products are nested more than %d deep", AFF_MAX_LEVELS);
+      S->depth_reported = 1;
+    }
+    push_index(S, name, &e->slots[b]);
+  }
+  Type body = check_expr(S, e->kids[e->nkids - 1], NULL);
+  (void)body;
+  S->nidx = saved;
+  return TY_REAL;
+}
+
+/* An integer chain: +, - of integers, * by integers; mod of integers. */
+static Type check_chain(Sema *S, Ast *e) {
+  int all_int = 1, has_mod = 0;
+  Type *t = xmalloc(sizeof(Type) * (size_t)e->nkids);
+  for (int i = 0; i < e->nkids; i++) {
+    t[i] = check_expr(S, e->kids[i], NULL);
+    all_int &= t[i] == TY_INT;
+    if (i > 0 && e->ops[i] == TK_SLASH) all_int = 0;
+    has_mod |= i > 0 && e->ops[i] == TK_MOD;
+  }
+  if (has_mod) {
+    for (int i = 0; i < e->nkids; i++)
+      if (t[i] != TY_INT) diag_error(S->d, e->kids[i]->span, "'mod' takes integers: indices, sizes and whole numbers");
+    if (!all_int) {
+      for (int i = 1; i < e->nkids; i++)
+        if (e->ops[i] == TK_SLASH) diag_error(S->d, e->kids[i]->span, "'/' cannot be combined with 'mod'");
+    }
+  }
+  free(t);
+  return all_int ? TY_INT : TY_REAL;
+}
+
 /* bool_ctx names the place a truth value is expected ("the condition of
  * 'if'"), or is NULL where a number is. */
-static void check_expr(Sema *S, Ast *e, const char *bool_ctx) {
+static Type check_expr(Sema *S, Ast *e, const char *bool_ctx) {
   int is_bool = is_bool_kind(e->kind);
   if (is_bool && !bool_ctx) {
     diag_error(S->d, e->span, "a %s can only be used as the condition of 'if'",
                e->kind == AST_CMP ? "comparison" : "logical expression");
-    return;
+    return TY_REAL;
   } else if (!is_bool && bool_ctx) {
     diag_error(S->d, e->span, "%s must be a comparison such as 'x > 0'", bool_ctx);
   }
   switch (e->kind) {
-  case AST_NUM: return;
-  case AST_NAME: check_name(S, e); return;
-  case AST_CALL: check_call(S, e); return;
+  case AST_NUM: return fabs(e->num) <= 2147483647.0 && e->num == floor(e->num) ? TY_INT : TY_REAL;
+  case AST_NAME: return check_name(S, e);
+  case AST_CALL: check_call(S, e); return TY_REAL;
+  case AST_INDEX: return check_index(S, e);
+  case AST_REDUCE: return check_reduce(S, e);
   case AST_IF:
     check_expr(S, e->kids[0], "the condition of 'if'");
     check_expr(S, e->kids[1], NULL);
     check_expr(S, e->kids[2], NULL);
-    return;
+    return TY_REAL;
   case AST_CMP:
     check_expr(S, e->kids[0], NULL);
     check_expr(S, e->kids[1], NULL);
-    return;
+    return TY_BOOL;
   case AST_AND:
   case AST_OR:
   case AST_NOT: {
@@ -325,15 +510,16 @@ static void check_expr(Sema *S, Ast *e, const char *bool_ctx) {
                       : e->kind == AST_OR ? "an operand of 'or'"
                                           : "the operand of 'not'";
     for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], ctx);
-    return;
+    return TY_BOOL;
   }
-  case AST_NEG:
+  case AST_NEG: return check_expr(S, e->kids[0], NULL);
   case AST_SUM:
-  case AST_PROD:
+  case AST_PROD: return check_chain(S, e);
   case AST_POW:
     for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], NULL);
-    return;
+    return TY_REAL;
   }
+  return TY_REAL;
 }
 
 /* ---- definitions ----------------------------------------------------- */
@@ -404,11 +590,62 @@ static void check_consts(Sema *S, AstFile *file) {
   free(nodes);
 }
 
+/* The size variables of a function, in order of first appearance in its
+ * parameter list: they become its first C parameters. */
+static void collect_sizes(Sema *S, AstFunc *fn) {
+  fn->sizes = ARENA_ARRAY(S->arena, const char *, 2 * fn->nparams + 1);
+  fn->size_spans = ARENA_ARRAY(S->arena, Span, 2 * fn->nparams + 1);
+  fn->nsizes = 0;
+  for (int i = 0; i < fn->nparams; i++) {
+    AstShape *sh = &fn->shapes[i];
+    for (int k = 0; k < sh->ndims; k++) {
+      AstDim *d = &sh->dim[k];
+      if (!d->size) continue;
+      int found = -1;
+      for (int j = 0; j < fn->nsizes; j++)
+        if (strcmp(fn->sizes[j], d->size) == 0) found = j;
+      if (found < 0) {
+        found = fn->nsizes++;
+        fn->sizes[found] = d->size;
+        fn->size_spans[found] = d->span;
+        for (int p = 0; p < fn->nparams; p++) {
+          if (strcmp(fn->params[p].name, d->size) != 0) continue;
+          diag_error(S->d, d->span, "'%s' is the name of a parameter, and cannot also be an array size", d->size);
+          diag_note(S->d, fn->params[p].span, "the parameter is declared here");
+        }
+      }
+      d->size_index = found;
+    }
+  }
+}
+
+/* A wrt list and hessian that the arrays of the function allow. */
+static void check_array_wrt(Sema *S, AstFunc *fn) {
+  for (int w = 0; w < fn->nwrt; w++) {
+    int p = fn->wrt_index[w];
+    if (p < 0) {
+      for (int k = 0; k < fn->nsizes; k++)
+        if (strcmp(fn->sizes[k], fn->wrt[w].name) == 0)
+          diag_note(S->d, fn->wrt[w].span, "'%s' is an array size: an integer, not a variable", fn->wrt[w].name);
+      continue;
+    }
+    if (fn->hessian && is_array_param(fn, p))
+      diag_error(S->d, fn->hessian_span,
+                 "'hessian' is not supported with respect to an array ('%s'); name scalar variables in 'wrt'",
+                 fn->params[p].name);
+  }
+}
+
 static void check_function(Sema *S, FuncInfo *fi) {
   AstFunc *fn = fi->fn;
   S->cur = fi;
   S->fn = fn;
   S->lets_visible = 0;
+  S->nidx = 0;
+  S->nbinders_seen = 0;
+  S->depth_reported = 0;
+  fn->nslots = 0;
+  collect_sizes(S, fn);
   for (int i = 0; i < fn->nparams; i++) {
     for (int j = 0; j < i; j++) {
       if (strcmp(fn->params[i].name, fn->params[j].name) == 0) {
@@ -449,9 +686,18 @@ static void check_function(Sema *S, FuncInfo *fi) {
   }
   if (fn->hessian && fn->nwrt == 0)
     diag_error(S->d, fn->hessian_span, "'hessian' needs at least one variable to differentiate with respect to");
+  check_array_wrt(S, fn);
   for (int i = 0; i < fn->nlets; i++) {
     AstLet *let = &fn->lets[i];
+    let->slots = let->nidx ? ARENA_ARRAY(S->arena, int, let->nidx) : NULL;
+    for (int k = 0; k < let->nidx; k++) {
+      for (int j = 0; j < k; j++)
+        if (strcmp(let->idx[j].name, let->idx[k].name) == 0)
+          diag_error(S->d, let->idx[k].span, "index variable '%s' appears twice", let->idx[k].name);
+      push_index(S, &let->idx[k], &let->slots[k]);
+    }
     check_expr(S, let->value, NULL);
+    S->nidx = 0;
     for (int p = 0; p < fn->nparams; p++) {
       if (strcmp(let->name.name, fn->params[p].name) == 0) {
         diag_error(S->d, let->name.span, "'let %s' would hide the parameter '%s'; choose another name", let->name.name,
@@ -563,7 +809,9 @@ int sema_symbol_names(const AstFunc *fn, const char *prefix, int with_batch, Are
   buf_init(&b);
   int n = 0;
   names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_VALUE, NULL);
-  for (int w = 0; w < fn->nwrt; w++) names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_PARTIAL, fn->wrt[w].name);
+  for (int w = 0; w < fn->nwrt; w++)
+    if (!(fn->wrt_index && fn->wrt_index[w] >= 0 && is_array_param(fn, fn->wrt_index[w])))
+      names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_PARTIAL, fn->wrt[w].name);
   names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_GRAD, NULL);
   if (fn->hessian) names[n++] = arena_symbol(arena, &b, prefix, fn, SYM_HESS, NULL);
   if (with_batch) {
@@ -670,6 +918,7 @@ int sema_check(AstFile *file, const SemaOptions *opts, Arena *arena, Diag *d) {
   free(infos);
   free(redefined);
   free(S.const_deps);
+  free(S.binders_seen);
   strmap_free(&S.funcs);
   strmap_free(&S.consts);
   /* Drop definitions that were redefinitions so later phases see each once. */
