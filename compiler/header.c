@@ -13,36 +13,46 @@
 
 enum { HEADER_FORMULA_MAX_NODES = 60, HEADER_FORMULA_MAX_CHARS = 160 };
 
-/* How a function's parameters are spelled in the header. */
+/* How a function's parameters are spelled in the header: the sizes first,
+ * then the parameters (the C signature's order). */
 typedef struct Spelling {
-  char **names; /* one per parameter */
+  char **names; /* one per C parameter */
+  const char **types;
   int n;
 } Spelling;
 
 /* Whether a parameter spelled s would clash in the header: a name C or C++
  * gives a meaning to, the include guard, an output parameter of the
  * prototypes (grad, H; n and out in batch ones), or another parameter. */
+/* The name of C parameter i: a size, then the parameters. */
+static const char *c_param_name(const LFunc *f, int i) {
+  return i < f->nsizes ? f->sizes[i] : f->params[i - f->nsizes];
+}
+
 static int spelling_clashes(const char *s, const LFunc *f, const Spelling *sp, int upto, int batch, const char *guard) {
   if (c_name_is_taken(s) || strcmp(s, guard) == 0 || strcmp(s, "grad") == 0 || strcmp(s, "H") == 0) return 1;
   if (batch && (strcmp(s, "n") == 0 || strcmp(s, "out") == 0)) return 1;
   for (int i = 0; i < upto; i++)
     if (strcmp(sp->names[i], s) == 0) return 1;
-  for (int i = upto + 1; i < f->nparams; i++) /* the others keep their names where they can */
-    if (strcmp(f->params[i], s) == 0) return 1;
+  for (int i = upto + 1; i < sp->n; i++) /* the others keep their names where they can */
+    if (strcmp(c_param_name(f, i), s) == 0) return 1;
   return 0;
 }
 
 /* The parameter names, with trailing underscores where a name would clash;
  * only the header sees them, the symbols are unchanged. */
-static Spelling spell_params(const LFunc *f, int batch, const char *guard) {
-  Spelling sp = {xmalloc(sizeof(char *) * (size_t)(f->nparams ? f->nparams : 1)), f->nparams};
-  for (int i = 0; i < f->nparams; i++) {
+static Spelling spell_params(const LFunc *f, int batch, const char *guard, const char *real, const char *array) {
+  int n = f->nsizes + f->nparams;
+  Spelling sp = {xmalloc(sizeof(char *) * (size_t)(n ? n : 1)), xmalloc(sizeof(char *) * (size_t)(n ? n : 1)), n};
+  for (int i = 0; i < n; i++) {
+    const char *name = c_param_name(f, i);
     Buf b;
     buf_init(&b);
-    if (f->params[i][0] == '_') buf_putc(&b, 'p'); /* _X and __x stay reserved whatever follows */
-    buf_puts(&b, f->params[i]);
+    if (name[0] == '_') buf_putc(&b, 'p'); /* _X and __x stay reserved whatever follows */
+    buf_puts(&b, name);
     while (spelling_clashes(buf_cstr(&b), f, &sp, i, batch, guard)) buf_putc(&b, '_');
     sp.names[i] = buf_take(&b);
+    sp.types[i] = i < f->nsizes ? "size_t " : f->ndims[i - f->nsizes] ? array : real;
   }
   return sp;
 }
@@ -50,11 +60,13 @@ static Spelling spell_params(const LFunc *f, int batch, const char *guard) {
 static void spelling_free(Spelling *sp) {
   for (int i = 0; i < sp->n; i++) free(sp->names[i]);
   free(sp->names);
+  free(sp->types);
 }
 
 static void put_params(Buf *out, const Spelling *sp, const char *real, const char *extra) {
+  (void)real;
   buf_putc(out, '(');
-  for (int i = 0; i < sp->n; i++) buf_printf(out, "%s%s %s", i ? ", " : "", real, sp->names[i]);
+  for (int i = 0; i < sp->n; i++) buf_printf(out, "%s%s%s", i ? ", " : "", sp->types[i], sp->names[i]);
   if (extra) buf_printf(out, "%s%s", sp->n ? ", " : "", extra);
   if (!sp->n && !extra) buf_puts(out, "void");
   buf_putc(out, ')');
@@ -66,6 +78,7 @@ static void put_formula(Buf *out, ExprCtx *cx, const LFunc *f, Expr *e) {
   if (size <= HEADER_FORMULA_MAX_NODES) {
     Printer p;
     printer_init(&p, cx, f->params);
+    printer_arrays(&p, f->sizes, f->nsizes, f->nparams);
     Buf tmp;
     buf_init(&tmp);
     printer_expr(&p, &tmp, e);
@@ -85,8 +98,55 @@ static void put_formula(Buf *out, ExprCtx *cx, const LFunc *f, Expr *e) {
 
 static void put_call(Buf *out, const char *prefix, const LFunc *f) {
   buf_printf(out, "%s%s(", prefix, f->name);
-  for (int i = 0; i < f->nparams; i++) buf_printf(out, "%s%s", i ? ", " : "", f->params[i]);
+  for (int i = 0; i < f->nsizes + f->nparams; i++) buf_printf(out, "%s%s", i ? ", " : "", c_param_name(f, i));
   buf_putc(out, ')');
+}
+
+/* The number of entries of wrt variable j, as C would write it: 1, n, m*n. */
+static void put_wrt_length(Buf *out, const LFunc *f, int j) {
+  int p = f->wrt[j];
+  if (!f->ndims[p]) {
+    buf_puts(out, "1");
+    return;
+  }
+  for (int k = 0; k < f->ndims[p]; k++) {
+    const Affine *e = f->extent[2 * p + k];
+    if (k) buf_putc(out, '*');
+    if (aff_is_const(e)) buf_printf(out, "%lld", (long long)e->c);
+    else buf_puts(out, f->sizes[e->t[0].var - AFF_SIZE_BASE]);
+  }
+}
+
+/* Where each wrt variable's entries start in grad: "grad[0] = df/da,
+ * grad[1 .. 1 + n-1] = df/dx (n entries)" in words a C programmer reads. */
+static void put_grad_layout(Buf *out, const LFunc *f) {
+  Buf at;
+  buf_init(&at);
+  long long fixed = 0;
+  for (int j = 0; j < f->nwrt; j++) {
+    const char *v = f->params[f->wrt[j]];
+    Buf start;
+    buf_init(&start);
+    if (at.len) buf_puts(&start, buf_cstr(&at));
+    if (fixed || !at.len) buf_printf(&start, "%s%lld", at.len ? " + " : "", fixed);
+    if (!f->ndims[f->wrt[j]]) {
+      buf_printf(out, "%s grad[%s] = d%s/d%s", j ? "," : "", buf_cstr(&start), f->name, v);
+      fixed++;
+    } else {
+      buf_printf(out, "%s grad[%s ...] = d%s/d%s (", j ? "," : "", buf_cstr(&start), f->name, v);
+      put_wrt_length(out, f, j);
+      buf_puts(out, f->ndims[f->wrt[j]] == 2 ? " entries, row-major)" : " entries)");
+      Buf len;
+      buf_init(&len);
+      put_wrt_length(&len, f, j);
+      const char *l = buf_cstr(&len);
+      if (l[0] >= '0' && l[0] <= '9' && !strchr(l, '*')) fixed += atoll(l);
+      else buf_printf(&at, "%s%s", at.len ? " + " : "", l);
+      buf_free(&len);
+    }
+    buf_free(&start);
+  }
+  buf_free(&at);
 }
 
 /* (size_t n, const double *restrict p1, ..., double *restrict out[, grad]) */
@@ -120,7 +180,8 @@ static void write_batch(Buf *out, const LFunc *f, const Spelling *sp, const char
 
 static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const HeaderOptions *opts, const char *guard) {
   const char *n = f->name, *prefix = opts->prefix, *real = opts->f32 ? "float" : "double";
-  Spelling sp = spell_params(f, opts->batch, guard);
+  Spelling sp = spell_params(f, opts->batch, guard, opts->f32 ? "float " : "double ",
+                             opts->f32 ? "const float *" : "const double *");
   buf_puts(out, "/* ");
   put_call(out, prefix, f);
   buf_puts(out, " = ");
@@ -131,6 +192,7 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const HeaderOp
   buf_puts(out, ";\n");
   for (int j = 0; j < f->nwrt; j++) {
     const char *v = f->params[f->wrt[j]];
+    if (!f->partials[j]) continue; /* an array: in the gradient only */
     buf_printf(out, "/* d%s/d%s = ", n, v);
     put_formula(out, cx, f, f->partials[j]);
     buf_printf(out, " */\n%s ", real);
@@ -140,7 +202,10 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const HeaderOp
   }
   buf_printf(out, "/* Returns %s", prefix);
   put_call(out, "", f);
-  if (f->nwrt) {
+  if (f->nwrt && f->has_arrays) {
+    buf_puts(out, " and writes its gradient to grad:");
+    put_grad_layout(out, f);
+  } else if (f->nwrt) {
     buf_printf(out, " and writes its gradient to grad[0..%d]:", f->nwrt - 1);
     for (int j = 0; j < f->nwrt; j++)
       buf_printf(out, "%s grad[%d] = d%s/d%s", j ? "," : "", j, n, f->params[f->wrt[j]]);
@@ -208,6 +273,14 @@ void header_write(Buf *out, const Program *prog, ExprCtx *cx, const HeaderOption
              " * be called from several threads at once. Link with -lm. */\n"
              "#ifndef %s\n#define %s\n\n",
              opts->source, g, g);
+  int arrays = 0;
+  for (int i = 0; i < prog->nfuncs; i++) arrays |= prog->funcs[i].has_arrays;
+  if (arrays)
+    buf_puts(out, "/* Array parameters come after their sizes (size_t), as const pointers to\n"
+                  " * their elements, two-dimensional ones row-major. Any size may be 0; a\n"
+                  " * pointer need only be valid when its array has elements. grad must not\n"
+                  " * overlap an input. */\n"
+                  "#include <stddef.h>\n\n");
   if (opts->batch)
     buf_puts(out, "/* The batch functions take structure-of-arrays inputs of n values each, any n,\n"
                   " * any alignment (element-aligned is enough; 64 is faster). No output may\n"

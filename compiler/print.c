@@ -8,6 +8,7 @@
 #include "print.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,42 @@ void printer_init(Printer *p, ExprCtx *cx, const char *const *vars) {
   p->cx = cx;
   p->vars = vars;
 }
+
+static int name_taken(const char *n, const char *const *names, int k) {
+  for (int i = 0; i < k; i++)
+    if (names[i] && strcmp(names[i], n) == 0) return 1;
+  return 0;
+}
+
+void printer_arrays(Printer *p, const char *const *sizes, int nsizes, int nvars) {
+  static const char *const pool[] = {"i", "j", "k", "l", "p", "q", "r", "s", "u", "v", "w"};
+  p->sizes = sizes;
+  int next = 0, suffix = 0;
+  for (int L = 0; L < AFF_MAX_LEVELS; L++) {
+    for (;;) {
+      if (next == (int)countof(pool)) next = 0, suffix++;
+      char *buf = p->level_store[L];
+      if (suffix) snprintf(buf, sizeof p->level_store[L], "%s%d", pool[next], suffix);
+      else snprintf(buf, sizeof p->level_store[L], "%s", pool[next]);
+      next++;
+      if (name_taken(buf, p->vars, nvars) || name_taken(buf, sizes, nsizes)) continue;
+      p->level_names[L] = buf;
+      break;
+    }
+  }
+}
+
+const char *printer_level_name(const Printer *p, int level) {
+  return p->level_names[level] ? p->level_names[level] : "?";
+}
+
+static const char *form_name(int32_t var, void *ctx) {
+  const Printer *p = ctx;
+  if (aff_is_level(var)) return printer_level_name(p, var);
+  return p->sizes ? p->sizes[var - AFF_SIZE_BASE] : "?";
+}
+
+void printer_form(Printer *p, Buf *out, const Affine *a) { aff_print(out, a, form_name, p); }
 
 void printer_free(Printer *p) {
   free(p->temp_ids);
@@ -510,7 +547,10 @@ static int prec_of(const Printer *p, const Expr *e) {
   case EX_NEG: return PREC_UNARY;
   case EX_POWI: return shows_as_product(p, e) ? PREC_PROD : PREC_POW;
   case EX_POW: return PREC_POW;
-  case EX_SELECT: return 0;
+  case EX_SELECT:
+  case EX_RSUM:
+  case EX_RPROD: return 0; /* the body extends as far as it can */
+  case EX_INDEX: return e->ix[0]->nterms > 1 || e->ix[0]->c ? PREC_SUM : PREC_ATOM;
   default: return ex_op_flags((ExprOp)e->op) & OPF_BOOL ? 0 : PREC_ATOM;
   }
 }
@@ -583,6 +623,25 @@ static void print_node(Printer *p, Buf *out, Expr *e) {
     } else {
       print_at(p, out, e->kid[1], PREC_POW);
     }
+    return;
+  case EX_INDEX: printer_form(p, out, e->ix[0]); return;
+  case EX_LOAD:
+    buf_printf(out, "%s[", p->vars[e->k]);
+    printer_form(p, out, e->ix[0]);
+    if (e->ix[1]) {
+      buf_puts(out, ", ");
+      printer_form(p, out, e->ix[1]);
+    }
+    buf_putc(out, ']');
+    return;
+  case EX_RSUM:
+  case EX_RPROD:
+    buf_printf(out, "%s(%s = ", e->op == EX_RSUM ? "sum" : "prod", printer_level_name(p, e->k));
+    printer_form(p, out, e->ix[0]);
+    buf_puts(out, "..");
+    printer_form(p, out, e->ix[1]);
+    buf_puts(out, ") ");
+    print_at(p, out, e->kid[0], 0);
     return;
   case EX_SELECT:
     buf_puts(out, "if ");
@@ -688,7 +747,8 @@ void printer_plan(Printer *p, Expr *const *roots, size_t nroots, Buf *out) {
   if (total > PRINT_INLINE_LIMIT) {
     for (size_t i = 0; i < n; i++) {
       Expr *e = topo[i];
-      if (e->nkids == 0 || (ex_op_flags((ExprOp)e->op) & OPF_BOOL)) continue;
+      /* a temporary is defined outside every loop: no loop index in it */
+      if (e->nkids == 0 || (ex_op_flags((ExprOp)e->op) & OPF_BOOL) || e->lvmask) continue;
       int shared = uses[i] >= 2 && size[i] > 3;
       int deep = height[i] % PRINT_MAX_DEPTH == PRINT_MAX_DEPTH - 1;
       int is_root = 0;

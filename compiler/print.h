@@ -20,10 +20,20 @@ typedef struct Printer {
   uint32_t *temp_nums;     /* node ids, with each one's temp number (t1, t2, ...) */
   size_t temp_cap;         /* a power of two, or 0 while there are none */
   int ntemps;
+  const char *const *sizes;                  /* size names, for arrays */
+  const char *level_names[AFF_MAX_LEVELS];   /* loop levels: i, j, k, ... clear of the names above */
+  char level_store[AFF_MAX_LEVELS][16];
 } Printer;
 
 void printer_init(Printer *p, ExprCtx *cx, const char *const *vars);
+/* Names for the sizes and loop indices of a function with arrays; the
+ * indices get i, j, k, ... unless the nvars variables or sizes use them. */
+void printer_arrays(Printer *p, const char *const *sizes, int nsizes, int nvars);
 void printer_free(Printer *p);
+/* The name the printer gives loop level L. */
+const char *printer_level_name(const Printer *p, int level);
+/* An index form as the source writes it: "i + 1", "3*i + k". */
+void printer_form(Printer *p, Buf *out, const Affine *a);
 /* Decides which nodes of roots become temporaries and appends their
  * definitions ("  t1 = ...\n") to out. */
 void printer_plan(Printer *p, Expr *const *roots, size_t nroots, Buf *out);

@@ -117,6 +117,7 @@ def parse_header(path):
     funcs = []
     cur = None
     last_comment = None
+    array_func = None  # functions with array parameters have tests of their own
     for lineno, line in enumerate(lines, 1):
         where = f"{path}:{lineno}"
         s = line.strip()
@@ -129,6 +130,13 @@ def parse_header(path):
         if not m:
             raise InputError(f"{where}: cannot read declaration '{s}'")
         ret, name, plist = m.groups()
+        if "size_t" in plist or "const double *" in plist or "const float *" in plist:
+            if cur is not None and cur.grad is None:
+                raise InputError(f"{where}: {cur.name} has no {cur.name}_grad before {name}")
+            array_func, cur = name, None
+            continue
+        if array_func and name.startswith(array_func + "_"):
+            continue
         params, ptr = parse_params(plist, where)
         if ret == "double" and ptr is None:
             if cur is not None and cur.grad is None and name.startswith(cur.name + "_d"):
