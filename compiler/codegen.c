@@ -385,15 +385,14 @@ static int follow_outside_branches(const Expr *e, int k, void *ctx) {
   return !has_value(ctx, e->kid[k]);
 }
 
-/* Emits everything roots need outside conditional branches, in topological
- * order; selects met on the way emit their own branches. */
-void cg_emit_needed(Cg *g, Expr *const *roots, size_t n) {
-  size_t count;
-  Expr **order = ex_topo_filtered(g->cx, roots, n, &count, follow_outside_branches, g);
-  for (size_t i = 0; i < count; i++)
-    if (!has_value(g, order[i])) cg_value_of(g, order[i]);
-  free(order);
+Expr **cg_needed_order(Cg *g, Expr *const *roots, size_t n, size_t *count) {
+  return ex_topo_filtered(g->cx, roots, n, count, follow_outside_branches, g);
 }
+
+/* Emits everything roots need outside conditional branches, in topological
+ * order; selects met on the way emit their own branches, reductions their
+ * loops (several at once where they can share one: codegen_loops.c). */
+void cg_emit_needed(Cg *g, Expr *const *roots, size_t n) { cg_emit_with_loops(g, roots, n, NULL, 0); }
 
 static LLVMValueRef emit_branch(Cg *g, Expr *side, LLVMBasicBlockRef *end) {
   size_t mark = g->nlog;
@@ -541,11 +540,11 @@ static void emit_grad(Cg *g, const LFunc *f, const char *name) {
   for (int j = 0; j < f->nwrt; j++)
     if (f->partials[j]) roots[nroots++] = f->partials[j];
   roots[nroots++] = f->value;
-  cg_emit_all(g, roots, nroots);
   LLVMValueRef out = LLVMGetParam(fn, out_param(f));
   if (f->grad_loops) {
-    cg_emit_grad_loops(g, f, out);
+    cg_emit_grad(g, f, out, roots, nroots);
   } else {
+    cg_emit_all(g, roots, nroots);
     for (int j = 0; j < f->nwrt; j++) store_at(g, out, j, cg_value_of(g, f->partials[j]));
   }
   LLVMBuildRet(g->B, cg_value_of(g, f->value));

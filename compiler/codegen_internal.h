@@ -41,8 +41,10 @@ typedef struct Cg {
   LLVMValueRef *array_val;
   LLVMValueRef level_val[AFF_MAX_LEVELS];
   int loop_depth;
-  unsigned vec_isas;       /* inside a batch loop: CG_VEC_* variants calls may use */
-  LLVMValueRef *vec_decls; /* vector functions declared, kept until vectorization */
+  struct Plan *plan;        /* the loops being planned at the current level (codegen_loops.c) */
+  struct GradOut *grad_out; /* f_grad's output while its loops are emitted */
+  unsigned vec_isas;        /* inside a batch loop: CG_VEC_* variants calls may use */
+  LLVMValueRef *vec_decls;  /* vector functions declared, kept until vectorization */
   size_t nvec_decls;
 } Cg;
 
@@ -71,8 +73,14 @@ void cg_close_scope(Cg *g, size_t mark);
 LLVMValueRef cg_form(Cg *g, const Affine *a);
 /* EX_INDEX, EX_LOAD, EX_RSUM and EX_RPROD (codegen_loops.c). */
 LLVMValueRef cg_emit_array_node(Cg *g, Expr *e);
-/* The gradient loops of f into grad (after its scalar partials). */
-void cg_emit_grad_loops(Cg *g, const LFunc *f, LLVMValueRef grad);
+/* The nodes roots need outside branches and loops, in the order to emit them. */
+Expr **cg_needed_order(Cg *g, Expr *const *roots, size_t n, size_t *count);
+/* cg_emit_needed, with gradient loops to run at this level too: reductions
+ * and loops over one range share one loop where they are independent. */
+void cg_emit_with_loops(Cg *g, Expr *const *roots, size_t n, const GradLoop *const *loops, size_t nloops);
+/* f_grad's body for a function with array wrt variables: roots (the value
+ * and the scalar partials) and the gradient loops into grad. */
+void cg_emit_grad(Cg *g, const LFunc *f, LLVMValueRef grad, Expr *const *roots, size_t nroots);
 /* f_batch (with_grad 0) or f_grad_batch (1) for f, named name. */
 void cg_emit_batch(Cg *g, const LFunc *f, const char *name, int with_grad);
 

@@ -10,6 +10,7 @@
 #include <llvm-c/Analysis.h>
 #include <llvm-c/BitWriter.h>
 #include <llvm-c/Core.h>
+#include <llvm-c/Support.h>
 #include <llvm-c/Target.h>
 #include <llvm-c/TargetMachine.h>
 #include <llvm-c/Transforms/PassBuilder.h>
@@ -89,6 +90,14 @@ static void init_targets_once(void) {
   LLVMInitializeAllTargetMCs();
   LLVMInitializeAllAsmPrinters();
   LLVMInitializeAllAsmParsers();
+  /* A sum over an array is added in index order (exact C semantics), which
+   * LLVM's loop vectorizer leaves scalar on x86 unless told it may keep the
+   * order: then it computes the terms in vector lanes and adds them one by
+   * one (llvm.vector.reduce.fadd without reassoc: the same additions in the
+   * same order, so the same bits), as GCC's fold-left reductions do. Only
+   * a global option reaches it; it changes no result. */
+  const char *const args[] = {"pdc", "-force-ordered-reductions"};
+  LLVMParseCommandLineOptions(2, args, NULL);
 }
 
 /* Threads of an embedding program (the runtime) may create their first

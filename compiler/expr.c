@@ -239,8 +239,17 @@ static void order(ExprCtx *cx, ExprOp op, Expr **a, Expr **b) {
   if (swap) *a = y, *b = x;
 }
 
+/* Whether e is never -0.0 (nor NaN matters: x + 0 is x for NaN too): then
+ * +0 + e is exactly e. An even power, |x| and exp are never -0. */
+static int never_negative_zero(const Expr *e) {
+  if (e->op == EX_POWI) return e->k % 2 == 0;
+  return e->op == EX_ABS || e->op == EX_EXP || e->op == EX_COSH || (e->op == EX_CONST && !signbit(e->num));
+}
+
 Expr *ex_add(ExprCtx *cx, Expr *a, Expr *b) {
   if (ex_is_const(a) && ex_is_const(b)) return folded(cx, a->num + b->num, a, b);
+  if (ex_is_exactly(a, 0.0) && never_negative_zero(b)) return b; /* +0 + x^2 = x^2, -0 included */
+  if (ex_is_exactly(b, 0.0) && never_negative_zero(a)) return a;
   if (ex_is_exactly(b, -0.0)) return a; /* x + -0 = x, even for x = -0 */
   if (ex_is_exactly(a, -0.0)) return b;
   if (cx->fast_math && ex_is_num(b, 0)) return a;

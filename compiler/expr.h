@@ -28,7 +28,16 @@
 #include "buf.h"
 
 /* Operation flags: see ops.def. */
-enum { OPF_COMM = 1, OPF_FUNC = 2, OPF_BOOL = 4, OPF_CALL = 8, OPF_FLAT = 16, OPF_CHEAP = 32, OPF_VEC = 64, OPF_ARRAY = 128 };
+enum {
+  OPF_COMM = 1,
+  OPF_FUNC = 2,
+  OPF_BOOL = 4,
+  OPF_CALL = 8,
+  OPF_FLAT = 16,
+  OPF_CHEAP = 32,
+  OPF_VEC = 64,
+  OPF_ARRAY = 128
+};
 
 typedef enum {
 #define OP(kind, name, arity, flags, eval, llvm, libm, summary) kind,

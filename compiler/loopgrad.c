@@ -88,6 +88,40 @@ static void build(const Builder *b, Expr *e, Expr *mult, GradLoop *into) {
   free(leaves);
 }
 
+static int uses_level(const Affine *a, int level) { return a && aff_coef(a, aff_level(level)) != 0; }
+
+/* A store whose element does not move with the loop (grad[i, c] in the loop
+ * over j) adds the same element every iteration: it becomes one store, in
+ * the loop around, of the sum over the loop: a register accumulator rather
+ * than a load and store per iteration through memory (hand-written code
+ * keeps gx, gy, gz in registers the same way). Bottom-up, so a store may
+ * rise several loops. */
+static void hoist_stores(ExprCtx *cx, GradLoop *parent, GradLoop *g) {
+  for (int i = 0; i < g->nloops; i++) hoist_stores(cx, g, &g->loops[i]);
+  if (!parent) return;
+  int level = g->over->k, kept = 0;
+  for (int i = 0; i < g->nstores; i++) {
+    GradStore s = g->stores[i];
+    if (uses_level(s.ix[0], level) || uses_level(s.ix[1], level)) {
+      g->stores[kept++] = s;
+      continue;
+    }
+    s.value = ex_reduce(cx, EX_RSUM, level, g->over->ix[0], g->over->ix[1], s.value);
+    *add_store(cx, parent) = s;
+  }
+  g->nstores = kept;
+}
+
+/* Drops loops left with nothing to do. */
+static void prune(GradLoop *g) {
+  int kept = 0;
+  for (int i = 0; i < g->nloops; i++) {
+    prune(&g->loops[i]);
+    if (g->loops[i].nstores || g->loops[i].nloops) g->loops[kept++] = g->loops[i];
+  }
+  g->nloops = kept;
+}
+
 GradLoop *loopgrad_build(ExprCtx *cx, Expr *root, const int *wrt_param, const int *wrt_pos, int n) {
   Builder b = {cx, wrt_param, wrt_pos, n};
   GradLoop *g = ARENA_NEW(cx->arena, GradLoop);
@@ -95,6 +129,8 @@ GradLoop *loopgrad_build(ExprCtx *cx, Expr *root, const int *wrt_param, const in
   uint8_t saved = cx->origin;
   cx->origin = 1;
   build(&b, root, ex_num(cx, 1), g);
+  hoist_stores(cx, NULL, g);
+  prune(g);
   cx->origin = saved;
   return g;
 }
@@ -105,6 +141,11 @@ static void push_root(Expr ***roots, size_t *n, size_t *cap, Expr *e) {
     *roots = xrealloc(*roots, sizeof(Expr *) * *cap);
   }
   (*roots)[(*n)++] = e;
+}
+
+void loopgrad_values(const GradLoop *g, Expr ***roots, size_t *n, size_t *cap) {
+  for (int i = 0; i < g->nstores; i++) push_root(roots, n, cap, g->stores[i].value);
+  for (int i = 0; i < g->nloops; i++) loopgrad_values(&g->loops[i], roots, n, cap);
 }
 
 void loopgrad_roots(const GradLoop *g, Expr ***roots, size_t *n, size_t *cap) {

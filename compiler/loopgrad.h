@@ -37,7 +37,10 @@ typedef struct GradLoop {
  * positions in the wrt list wrt_pos[j]); allocated in cx's arena. */
 GradLoop *loopgrad_build(ExprCtx *cx, Expr *root, const int *wrt_param, const int *wrt_pos, int n);
 
-/* Every expression the loops compute, for passes that scan them all. */
+/* The values the loops store (not the reductions they run over). */
+void loopgrad_values(const GradLoop *g, Expr ***roots, size_t *n, size_t *cap);
+/* Every expression the loops involve, their reductions too, for passes
+ * that scan them all. */
 void loopgrad_roots(const GradLoop *g, Expr ***roots, size_t *n, size_t *cap);
 
 #endif

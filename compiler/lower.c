@@ -178,35 +178,48 @@ static Expr *lower_index(Lower *L, const Env *env, const Ast *e) {
   return r;
 }
 
-/* sum(i = lo..hi, j = ...) body: one reduction per range, the first
- * outermost. */
-static Expr *lower_reduce(Lower *L, const Env *env, const Ast *e) {
+/* Ranges of a constant length up to this are unrolled: `sum(c = 0..2)` over
+ * coordinates is three terms, as one writes it by hand, and needs no loop
+ * (nor does its gradient). */
+enum { LOWER_UNROLL_MAX = 4 };
+
+/* The ranges of sum/prod(i = lo..hi, j = ...) from binder b on, the first
+ * outermost; each one a reduction over the next loop level, or unrolled. */
+static Expr *lower_ranges(Lower *L, const Env *env, const Ast *e, int b) {
+  if (b == e->nbinders) return lower_expr(L, env, e->kids[e->nkids - 1]);
+  ExprCtx *cx = L->cx;
+  ExprOp op = e->is_prod ? EX_RPROD : EX_RSUM;
   Env inner = *env;
   inner.slot_form = ARENA_ARRAY(L->arena, const Affine *, env->fn->nslots ? env->fn->nslots : 1);
   memcpy(inner.slot_form, env->slot_form, sizeof(const Affine *) * (size_t)env->fn->nslots);
-  const Affine *lo[AFF_MAX_LEVELS], *hi[AFF_MAX_LEVELS];
-  for (int b = 0; b < e->nbinders; b++) {
-    int level = env->depth + b;
-    if (level >= AFF_MAX_LEVELS) {
-      diag_error(L->d, e->binders[b].span, "sums and products are nested more than %d deep", AFF_MAX_LEVELS);
-      return ex_num(L->cx, 0);
+  const Affine *lo = lower_form(L, env, e->kids[2 * b]), *hi = lower_form(L, env, e->kids[2 * b + 1]);
+  if (!lo || !hi) return ex_num(cx, 0);
+  if (aff_is_const(lo) && aff_is_const(hi) && hi->c - lo->c < LOWER_UNROLL_MAX) {
+    /* in index order from the empty value, as the loop would */
+    Expr *acc = ex_num(cx, op == EX_RSUM ? 0.0 : 1.0);
+    for (int64_t c = lo->c; c <= hi->c; c++) {
+      inner.slot_form[e->slots[b]] = aff_const(&cx->ax, c);
+      Expr *t = lower_ranges(L, &inner, e, b + 1);
+      acc = op == EX_RSUM ? ex_add(cx, acc, t) : ex_mul(cx, acc, t);
     }
-    lo[b] = lower_form(L, &inner, e->kids[2 * b]);
-    hi[b] = lower_form(L, &inner, e->kids[2 * b + 1]);
-    if (!lo[b] || !hi[b]) return ex_num(L->cx, 0);
-    inner.slot_form[e->slots[b]] = aff_var(&L->cx->ax, aff_level(level));
-    inner.loops.lo[level] = lo[b];
-    inner.loops.hi[level] = hi[b];
-    inner.loops.depth = level + 1;
-    inner.level_span[level] = span_join(e->binders[b].span, e->kids[2 * b + 1]->span);
-    inner.level_name[level] = e->binders[b].name;
-    inner.depth = level + 1;
+    return acc;
   }
-  Expr *r = lower_expr(L, &inner, e->kids[e->nkids - 1]);
-  for (int b = e->nbinders; b-- > 0;)
-    r = ex_reduce(L->cx, e->is_prod ? EX_RPROD : EX_RSUM, env->depth + b, lo[b], hi[b], r);
-  return r;
+  int level = env->depth;
+  if (level >= AFF_MAX_LEVELS) {
+    diag_error(L->d, e->binders[b].span, "sums and products are nested more than %d deep", AFF_MAX_LEVELS);
+    return ex_num(cx, 0);
+  }
+  inner.slot_form[e->slots[b]] = aff_var(&cx->ax, aff_level(level));
+  inner.loops.lo[level] = lo;
+  inner.loops.hi[level] = hi;
+  inner.loops.depth = level + 1;
+  inner.level_span[level] = span_join(e->binders[b].span, e->kids[2 * b + 1]->span);
+  inner.level_name[level] = e->binders[b].name;
+  inner.depth = level + 1;
+  return ex_reduce(cx, op, level, lo, hi, lower_ranges(L, &inner, e, b + 1));
 }
+
+static Expr *lower_reduce(Lower *L, const Env *env, const Ast *e) { return lower_ranges(L, env, e, 0); }
 
 /* An index expression lower_form takes without a message: integers
  * combined by +, - and products with a number. */

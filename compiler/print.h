@@ -20,8 +20,8 @@ typedef struct Printer {
   uint32_t *temp_nums;     /* node ids, with each one's temp number (t1, t2, ...) */
   size_t temp_cap;         /* a power of two, or 0 while there are none */
   int ntemps;
-  const char *const *sizes;                  /* size names, for arrays */
-  const char *level_names[AFF_MAX_LEVELS];   /* loop levels: i, j, k, ... clear of the names above */
+  const char *const *sizes;                /* size names, for arrays */
+  const char *level_names[AFF_MAX_LEVELS]; /* loop levels: i, j, k, ... clear of the names above */
   char level_store[AFF_MAX_LEVELS][16];
 } Printer;
 
