@@ -14,6 +14,7 @@ void aff_ctx_init(AffCtx *ax, Arena *arena) {
 
 void aff_ctx_free(AffCtx *ax) {
   free((void *)ax->table);
+  free(ax->atoms);
   memset(ax, 0, sizeof *ax);
 }
 
@@ -98,11 +99,15 @@ static const Affine *combine(AffCtx *ax, const Affine *a, int64_t ka, const Affi
     } else {
       var = a->t[i].var, x = a->t[i++].coef, y = b->t[j++].coef;
     }
+    const AffAtom *atom = NULL;
+    if (aff_is_atom(var))
+      for (int k = 0; k < a->nterms && !atom; k++) atom = a->t[k].var == var ? a->t[k].atom : NULL;
+    for (int k = 0; k < b->nterms && !atom && aff_is_atom(var); k++) atom = b->t[k].var == var ? b->t[k].atom : NULL;
     if (__builtin_mul_overflow(x, ka, &x) || __builtin_mul_overflow(y, kb, &y) || __builtin_add_overflow(x, y, &sum))
       return overflowed(ax);
     if (sum == 0) continue;
     if (f.nterms == AFF_MAX_TERMS) return overflowed(ax);
-    f.t[f.nterms++] = (AffTerm){var, sum};
+    f.t[f.nterms++] = (AffTerm){var, sum, atom};
   }
   return intern(ax, &f);
 }
@@ -115,6 +120,43 @@ const Affine *aff_scale(AffCtx *ax, const Affine *a, int64_t k) {
   return combine(ax, a, k, aff_const(ax, 0), 0);
 }
 
+const Affine *aff_mod(AffCtx *ax, const Affine *a, const Affine *m, int wrap) {
+  if (!a || !m) return NULL;
+  if (aff_is_const(a) && aff_is_const(m) && m->c > 0) {
+    int64_t r = a->c % m->c;
+    return aff_const(ax, r < 0 ? r + m->c : r);
+  }
+  for (size_t i = 0; i < ax->natoms; i++)
+    if (ax->atoms[i]->a == a && ax->atoms[i]->m == m && ax->atoms[i]->wrap == wrap)
+      return aff_var(ax, AFF_ATOM_BASE + (int32_t)i);
+  if (ax->natoms == ax->capatoms) {
+    ax->capatoms = ax->capatoms ? 2 * ax->capatoms : 8;
+    ax->atoms = xrealloc(ax->atoms, sizeof(AffAtom *) * ax->capatoms);
+  }
+  AffAtom *at = ARENA_NEW(ax->arena, AffAtom);
+  *at = (AffAtom){(uint32_t)ax->natoms, a, m, wrap};
+  ax->atoms[ax->natoms++] = at;
+  Affine f = {.nterms = 1, .t = {{AFF_ATOM_BASE + (int32_t)at->id, 1, at}}};
+  return intern(ax, &f);
+}
+
+int aff_uses(const Affine *a, int32_t var) {
+  for (int i = 0; i < a->nterms; i++) {
+    if (a->t[i].var == var) return 1;
+    if (a->t[i].atom && (aff_uses(a->t[i].atom->a, var) || aff_uses(a->t[i].atom->m, var))) return 1;
+  }
+  return 0;
+}
+
+uint32_t aff_level_mask(const Affine *a) {
+  uint32_t m = 0;
+  for (int i = 0; a && i < a->nterms; i++) {
+    if (aff_is_level(a->t[i].var)) m |= 1u << a->t[i].var;
+    if (a->t[i].atom) m |= aff_level_mask(a->t[i].atom->a) | aff_level_mask(a->t[i].atom->m);
+  }
+  return m;
+}
+
 int64_t aff_coef(const Affine *a, int32_t var) {
   for (int i = 0; i < a->nterms; i++)
     if (a->t[i].var == var) return a->t[i].coef;
@@ -123,6 +165,15 @@ int64_t aff_coef(const Affine *a, int32_t var) {
 
 const Affine *aff_substitute(AffCtx *ax, const Affine *a, int32_t var, const Affine *by) {
   if (!a || !by) return NULL;
+  for (int i = 0; i < a->nterms; i++) { /* a remainder of var is rebuilt around by */
+    const AffAtom *at = a->t[i].atom;
+    if (!at || (!aff_uses(at->a, var) && !aff_uses(at->m, var))) continue;
+    const Affine *na = aff_substitute(ax, at->a, var, by), *nm = aff_substitute(ax, at->m, var, by);
+    const Affine *repl = aff_mod(ax, na, nm, at->wrap);
+    a = aff_substitute(ax, a, a->t[i].var, repl);
+    if (!a) return NULL;
+    i = -1; /* the terms moved: look again */
+  }
   int64_t k = aff_coef(a, var);
   if (k == 0) return a;
   const Affine *without = combine(ax, a, 1, aff_var(ax, var), -k);
@@ -130,9 +181,10 @@ const Affine *aff_substitute(AffCtx *ax, const Affine *a, int32_t var, const Aff
 }
 
 int aff_max_level(const Affine *a) {
+  uint32_t m = aff_level_mask(a);
   int deepest = -1;
-  for (int i = 0; i < a->nterms; i++)
-    if (aff_is_level(a->t[i].var) && a->t[i].var > deepest) deepest = a->t[i].var;
+  for (int l = 0; l < AFF_MAX_LEVELS; l++)
+    if (m & (1u << l)) deepest = l;
   return deepest;
 }
 
@@ -143,6 +195,17 @@ void aff_print(Buf *out, const Affine *a, const char *(*name)(int32_t var, void 
     else if (k < 0) buf_putc(out, '-');
     uint64_t m = k < 0 ? -(uint64_t)k : (uint64_t)k;
     if (m != 1) buf_printf(out, "%llu*", (unsigned long long)m);
+    const AffAtom *at = a->t[i].atom;
+    if (at) {
+      buf_putc(out, '(');
+      aff_print(out, at->a, name, ctx);
+      buf_puts(out, ") mod ");
+      int paren = at->m->nterms + (at->m->c != 0) > 1;
+      if (paren) buf_putc(out, '(');
+      aff_print(out, at->m, name, ctx);
+      if (paren) buf_putc(out, ')');
+      continue;
+    }
     buf_puts(out, name(a->t[i].var, ctx));
   }
   if (a->nterms == 0) buf_printf(out, "%lld", (long long)a->c);
@@ -154,6 +217,14 @@ void aff_print(Buf *out, const Affine *a, const char *(*name)(int32_t var, void 
 /* ---- ranges --------------------------------------------------------------- */
 
 const Affine *aff_extreme(AffCtx *ax, const Affine *a, const AffLoops *loops, int want_max) {
+  /* a remainder is somewhere in 0..m-1 */
+  for (int i = 0; a && i < a->nterms; i++) {
+    const AffAtom *at = a->t[i].atom;
+    if (!at) continue;
+    int take_hi = (a->t[i].coef > 0) == (want_max != 0);
+    a = aff_substitute(ax, a, a->t[i].var, take_hi ? aff_sub(ax, at->m, aff_const(ax, 1)) : aff_const(ax, 0));
+    i = -1;
+  }
   for (int level = loops->depth - 1; level >= 0 && a; level--) {
     int64_t k = aff_coef(a, aff_level(level));
     if (k == 0) continue;

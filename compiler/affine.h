@@ -28,22 +28,38 @@
 #include "buf.h"
 
 enum {
-  AFF_MAX_LEVELS = 16,  /* loop nesting depth */
-  AFF_SIZE_BASE = 1024, /* variable numbers: levels 0..15, sizes 1024 + k */
-  AFF_MAX_TERMS = 16,   /* variables in one form */
+  AFF_MAX_LEVELS = 16,     /* loop nesting depth */
+  AFF_SIZE_BASE = 1024,    /* variable numbers: levels 0..15, sizes 1024 + k, */
+  AFF_ATOM_BASE = 1 << 20, /* and remainders (a mod m) 2^20 + k */
+  AFF_MAX_TERMS = 16,      /* variables in one form */
 };
 
+typedef struct Affine Affine;
+
+/* (a) mod m, the mathematical remainder in 0..m-1 (m >= 1 proved where it
+ * is made): a periodic index such as (i + 1) mod n. It is a variable of the
+ * forms that use it, with range 0..m-1. `wrap` records what was proved of a
+ * where the remainder was made, for cheap code: 1 when 0 <= a <= 2m-1 (one
+ * conditional subtraction), -1 when -m <= a <= m-1 (one addition), 0 when
+ * nothing (a division). */
+typedef struct AffAtom {
+  uint32_t id;
+  const Affine *a, *m;
+  int wrap;
+} AffAtom;
+
 typedef struct AffTerm {
-  int32_t var; /* a level (< AFF_MAX_LEVELS) or AFF_SIZE_BASE + size index */
+  int32_t var; /* a level (< AFF_MAX_LEVELS), AFF_SIZE_BASE + size, AFF_ATOM_BASE + atom */
   int64_t coef;
+  const AffAtom *atom; /* for an atom variable */
 } AffTerm;
 
-typedef struct Affine {
+struct Affine {
   uint32_t id;
   int nterms;
   int64_t c;
   AffTerm t[AFF_MAX_TERMS];
-} Affine;
+};
 
 typedef struct AffCtx {
   Arena *arena;
@@ -52,6 +68,8 @@ typedef struct AffCtx {
   /* A form would overflow 64 bits or need more than AFF_MAX_TERMS
    * variables: the constructor returned NULL and set this. */
   int overflow;
+  AffAtom **atoms;
+  size_t natoms, capatoms;
 } AffCtx;
 
 void aff_ctx_init(AffCtx *ax, Arena *arena);
@@ -60,6 +78,7 @@ void aff_ctx_free(AffCtx *ax);
 static inline int32_t aff_level(int level) { return level; }
 static inline int32_t aff_size(int size) { return AFF_SIZE_BASE + size; }
 static inline int aff_is_level(int32_t var) { return var < AFF_MAX_LEVELS; }
+static inline int aff_is_atom(int32_t var) { return var >= AFF_ATOM_BASE; }
 
 /* Constructors; NULL (and ax->overflow) when the result cannot be
  * represented, and NULL in gives NULL out. */
@@ -68,12 +87,19 @@ const Affine *aff_var(AffCtx *ax, int32_t var);
 const Affine *aff_add(AffCtx *ax, const Affine *a, const Affine *b);
 const Affine *aff_sub(AffCtx *ax, const Affine *a, const Affine *b);
 const Affine *aff_scale(AffCtx *ax, const Affine *a, int64_t k);
-/* a with variable var replaced by the form by. */
+/* a with variable var replaced by the form by (inside remainders too). */
 const Affine *aff_substitute(AffCtx *ax, const Affine *a, int32_t var, const Affine *by);
 
+/* (a) mod m as a form: a constant when both are. */
+const Affine *aff_mod(AffCtx *ax, const Affine *a, const Affine *m, int wrap);
+
 int64_t aff_coef(const Affine *a, int32_t var); /* 0 when absent */
+/* Whether a depends on var, inside its remainders too. */
+int aff_uses(const Affine *a, int32_t var);
+/* The loop levels a depends on, as bits. */
+uint32_t aff_level_mask(const Affine *a);
 static inline int aff_is_const(const Affine *a) { return a->nterms == 0; }
-/* The deepest loop level a uses, or -1 for none. */
+/* The deepest loop level a uses (inside remainders too), or -1 for none. */
 int aff_max_level(const Affine *a);
 
 /* Prints a as the source would write it ("n - 2", "3*i + k"), naming

@@ -23,11 +23,26 @@
 
 static LLVMTypeRef i64_type(Cg *g) { return LLVMInt64TypeInContext(g->C); }
 
+/* (a) mod m in 0..m-1, by what was proved of a where it was written. */
+static LLVMValueRef emit_remainder(Cg *g, const AffAtom *at) {
+  LLVMValueRef a = cg_form(g, at->a), m = cg_form(g, at->m);
+  LLVMBuilderRef B = g->B;
+  if (at->wrap > 0) return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSGE, a, m, ""), LLVMBuildSub(B, a, m, ""), a, "");
+  if (at->wrap < 0)
+    return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSLT, a, LLVMConstInt(i64_type(g), 0, 0), ""),
+                           LLVMBuildAdd(B, a, m, ""), a, "");
+  LLVMValueRef r = LLVMBuildSRem(B, a, m, "");
+  return LLVMBuildSelect(B, LLVMBuildICmp(B, LLVMIntSLT, r, LLVMConstInt(i64_type(g), 0, 0), ""),
+                         LLVMBuildAdd(B, r, m, ""), r, "");
+}
+
 LLVMValueRef cg_form(Cg *g, const Affine *a) {
   LLVMValueRef v = LLVMConstInt(i64_type(g), (unsigned long long)a->c, 1);
   for (int i = 0; i < a->nterms; i++) {
     int32_t var = a->t[i].var;
-    LLVMValueRef x = aff_is_level(var) ? g->level_val[var] : g->size_val[var - AFF_SIZE_BASE];
+    LLVMValueRef x = a->t[i].atom        ? emit_remainder(g, a->t[i].atom)
+                     : aff_is_level(var) ? g->level_val[var]
+                                         : g->size_val[var - AFF_SIZE_BASE];
     if (!x) pdc_internal_error(__FILE__, __LINE__, "index level %d used outside its loop", var);
     if (a->t[i].coef != 1)
       x = LLVMBuildNSWMul(g->B, x, LLVMConstInt(i64_type(g), (unsigned long long)a->t[i].coef, 1), "");
@@ -76,14 +91,22 @@ static int follow_invariant(const Expr *e, int k, void *ctx) {
 }
 
 /* Emits, before the loop over `level`, what the expressions computed in it
- * need that depends on no level from `level` on. */
+ * need that depends on no level from `level` on: outside branches, all of
+ * it; and every such reduction, even one only a branch or an inner loop
+ * needs. A reduction binds a level of its own, which may be one the loop
+ * binds too (a sum written outside the loop and used inside it): it must
+ * run before the loop, never inside it. */
 static void hoist_invariants(Cg *g, Expr *const *exprs, size_t nexprs, int level) {
-  size_t n;
+  size_t n, nall;
   Expr **order = ex_topo_filtered(g->cx, exprs, nexprs, &n, follow_invariant, NULL);
-  Expr **inv = xmalloc(sizeof(Expr *) * (n ? n : 1));
+  Expr **all = ex_topo(g->cx, exprs, nexprs, &nall);
+  Expr **inv = xmalloc(sizeof(Expr *) * (n + nall + 1));
   size_t k = 0;
+  for (size_t i = 0; i < nall; i++)
+    if (ex_is_reduce(all[i]) && !(all[i]->lvmask >> level)) inv[k++] = all[i];
   for (size_t i = 0; i < n; i++)
-    if (!(order[i]->lvmask >> level) && !ex_is_const(order[i])) inv[k++] = order[i];
+    if (!(order[i]->lvmask >> level) && !ex_is_const(order[i]) && !ex_is_reduce(order[i])) inv[k++] = order[i];
+  free(all);
   free(order);
   cg_emit_needed(g, inv, k);
   free(inv);
@@ -93,6 +116,7 @@ static void hoist_invariants(Cg *g, Expr *const *exprs, size_t nexprs, int level
  * accumulator phi starting from its init. */
 static void loop_begin(Cg *g, Loop *l, int level, const Affine *lo_form, const Affine *hi_form,
                        const LLVMValueRef *init, int nacc) {
+  if (g->level_val[level]) pdc_internal_error(__FILE__, __LINE__, "loop level %d is already bound", level);
   l->level = level;
   LLVMValueRef lo = cg_form(g, lo_form);
   l->hi = cg_form(g, hi_form);
@@ -282,7 +306,7 @@ static void emit_group(Cg *g, Group *gr) {
   const GradLoop **inner = xmalloc(sizeof(GradLoop *) * (ninner + 1));
   size_t k = 0;
   for (int i = 0; i < gr->nloops; i++)
-    for (int j = 0; j < gr->loops[i]->nloops; j++) inner[k++] = &gr->loops[i]->loops[j];
+    for (int j = 0; j < gr->loops[i]->nloops; j++) inner[k++] = gr->loops[i]->loops[j];
   Expr **stores = NULL;
   size_t nstores = 0, capst = 0;
   for (int i = 0; i < gr->nloops; i++)
@@ -385,7 +409,7 @@ void cg_emit_grad(Cg *g, const LFunc *f, LLVMValueRef grad, Expr *const *roots, 
   g->grad_out = &o;
   const GradLoop *top = f->grad_loops;
   const GradLoop **loops = xmalloc(sizeof(GradLoop *) * (size_t)(top->nloops + 1));
-  for (int i = 0; i < top->nloops; i++) loops[i] = &top->loops[i];
+  for (int i = 0; i < top->nloops; i++) loops[i] = top->loops[i];
   size_t nall = nroots + (size_t)top->nstores;
   Expr **all = xmalloc(sizeof(Expr *) * (nall + 1));
   memcpy(all, roots, sizeof(Expr *) * nroots);

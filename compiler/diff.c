@@ -501,7 +501,7 @@ static int follow_to_leaves(const Expr *e, int k, void *ctx) {
 static const Affine *shift_form(AffCtx *ax, const Affine *a, int from) {
   if (!a) return NULL;
   for (int l = AFF_MAX_LEVELS - 2; l >= from; l--)
-    if (aff_coef(a, aff_level(l))) a = aff_substitute(ax, a, aff_level(l), aff_var(ax, aff_level(l + 1)));
+    if (aff_uses(a, aff_level(l))) a = aff_substitute(ax, a, aff_level(l), aff_var(ax, aff_level(l + 1)));
   return a;
 }
 

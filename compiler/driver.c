@@ -215,7 +215,7 @@ static int compile_file(const PdcOptions *o, const char *input) {
     rc = PDC_EXIT_OK;
     goto done;
   }
-  SemaOptions so = {o->prefix};
+  SemaOptions so = {o->prefix, o->batch};
   if (sema_check(&file, &so, &arena, &d)) goto done;
   Program prog = lower_file(&file, &cx, &arena, &d);
   if (diag_error_count(&d)) goto done;

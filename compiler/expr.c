@@ -67,12 +67,7 @@ static int node_equal(const Expr *e, ExprOp op, int k, double num, Expr *const *
 
 static int has_forms(const Expr *e) { return e->ix[0] || e->ix[1]; }
 
-static uint16_t form_levels(const Affine *a) {
-  uint16_t m = 0;
-  for (int i = 0; a && i < a->nterms; i++)
-    if (aff_is_level(a->t[i].var)) m |= (uint16_t)(1u << a->t[i].var);
-  return m;
-}
+static uint16_t form_levels(const Affine *a) { return (uint16_t)aff_level_mask(a); }
 
 /* The loop levels a node depends on: its operands' and forms', less the
  * level a reduction binds. */

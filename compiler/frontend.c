@@ -23,7 +23,7 @@ int frontend_run(Frontend *fe, const char *name, const char *text, size_t len, c
   fe->toks = lex_source(&fe->src, &fe->arena, &fe->diag);
   fe->file = parse_file(&fe->toks, &fe->src, &fe->arena, &fe->diag);
   if (diag_error_count(&fe->diag)) return 0;
-  SemaOptions so = {opts->prefix ? opts->prefix : ""};
+  SemaOptions so = {opts->prefix ? opts->prefix : "", 0};
   if (sema_check(&fe->file, &so, &fe->arena, &fe->diag)) return 0;
   fe->prog = lower_file(&fe->file, &fe->cx, &fe->arena, &fe->diag);
   return diag_error_count(&fe->diag) == 0;

@@ -29,7 +29,7 @@ static void write_grad_loop(Buf *out, Printer *p, const LFunc *f, const GradLoop
     if (ranges->len) buf_printf(out, "   for %s", buf_cstr(ranges));
     buf_putc(out, '\n');
   }
-  for (int i = 0; i < g->nloops; i++) write_grad_loop(out, p, f, &g->loops[i], ranges);
+  for (int i = 0; i < g->nloops; i++) write_grad_loop(out, p, f, g->loops[i], ranges);
   ranges->len = saved;
 }
 

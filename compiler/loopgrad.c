@@ -58,15 +58,39 @@ static GradStore *add_store(ExprCtx *cx, GradLoop *g) {
 }
 
 static GradLoop *add_loop(ExprCtx *cx, GradLoop *g) {
-  GradLoop *l = ARENA_ARRAY(cx->arena, GradLoop, g->nloops + 1);
-  if (g->nloops) memcpy(l, g->loops, sizeof(GradLoop) * (size_t)g->nloops);
+  GradLoop **l = ARENA_ARRAY(cx->arena, GradLoop *, g->nloops + 1);
+  if (g->nloops) memcpy(l, g->loops, sizeof(GradLoop *) * (size_t)g->nloops);
   g->loops = l;
-  memset(&l[g->nloops], 0, sizeof(GradLoop));
-  return &l[g->nloops++];
+  GradLoop *n = ARENA_NEW(cx->arena, GradLoop);
+  memset(n, 0, sizeof *n);
+  return l[g->nloops++] = n;
 }
 
-static void build(const Builder *b, Expr *e, Expr *mult, GradLoop *into) {
+/* The loops a gradient loop sits in, outermost first (chain[0] the root). */
+typedef struct Chain {
+  GradLoop *loop[AFF_MAX_LEVELS + 1];
+  int n;
+} Chain;
+
+/* A reduction of f inside a loop it does not depend on (mu in
+ * sum(i) (x[i] - mu)^2) gets its adjoint from every iteration: its loop goes
+ * where its free levels are bound, with the adjoint summed over the loops
+ * it leaves. It binds a level of its own, which may be the very level of a
+ * loop it leaves (it was written outside it): nesting it there would bind
+ * that level twice. */
+static GradLoop *home_of(ExprCtx *cx, const Chain *c, Expr *x, Expr **adj) {
+  int k = c->n - 1;
+  while (k > 0 && !(x->lvmask & (1u << c->loop[k]->over->k))) {
+    const Expr *o = c->loop[k]->over;
+    *adj = ex_reduce(cx, EX_RSUM, o->k, o->ix[0], o->ix[1], *adj);
+    k--;
+  }
+  return c->loop[k];
+}
+
+static void build(const Builder *b, Expr *e, Expr *mult, Chain *chain) {
   ExprCtx *cx = b->cx;
+  GradLoop *into = chain->loop[chain->n - 1];
   int nleaves;
   Expr **leaves = leaves_of(b, e, &nleaves);
   Expr **partials = xmalloc(sizeof(Expr *) * (size_t)(nleaves ? nleaves : 1));
@@ -80,15 +104,19 @@ static void build(const Builder *b, Expr *e, Expr *mult, GradLoop *into) {
       *s = (GradStore){b->wrt_pos[wrt_of(b, x->k)], x->k, {x->ix[0], x->ix[1]}, adj};
       continue;
     }
-    GradLoop *inner = add_loop(cx, into);
+    Chain sub = *chain;
+    GradLoop *home = home_of(cx, chain, x, &adj);
+    while (sub.loop[sub.n - 1] != home) sub.n--;
+    GradLoop *inner = add_loop(cx, home);
     inner->over = x;
-    build(b, x->kid[0], x->op == EX_RSUM ? adj : ex_mul(cx, adj, diff_product_others(cx, x)), inner);
+    sub.loop[sub.n++] = inner;
+    build(b, x->kid[0], x->op == EX_RSUM ? adj : ex_mul(cx, adj, diff_product_others(cx, x)), &sub);
   }
   free(partials);
   free(leaves);
 }
 
-static int uses_level(const Affine *a, int level) { return a && aff_coef(a, aff_level(level)) != 0; }
+static int uses_level(const Affine *a, int level) { return a && aff_uses(a, aff_level(level)); }
 
 /* A store whose element does not move with the loop (grad[i, c] in the loop
  * over j) adds the same element every iteration: it becomes one store, in
@@ -97,7 +125,7 @@ static int uses_level(const Affine *a, int level) { return a && aff_coef(a, aff_
  * keeps gx, gy, gz in registers the same way). Bottom-up, so a store may
  * rise several loops. */
 static void hoist_stores(ExprCtx *cx, GradLoop *parent, GradLoop *g) {
-  for (int i = 0; i < g->nloops; i++) hoist_stores(cx, g, &g->loops[i]);
+  for (int i = 0; i < g->nloops; i++) hoist_stores(cx, g, g->loops[i]);
   if (!parent) return;
   int level = g->over->k, kept = 0;
   for (int i = 0; i < g->nstores; i++) {
@@ -116,8 +144,8 @@ static void hoist_stores(ExprCtx *cx, GradLoop *parent, GradLoop *g) {
 static void prune(GradLoop *g) {
   int kept = 0;
   for (int i = 0; i < g->nloops; i++) {
-    prune(&g->loops[i]);
-    if (g->loops[i].nstores || g->loops[i].nloops) g->loops[kept++] = g->loops[i];
+    prune(g->loops[i]);
+    if (g->loops[i]->nstores || g->loops[i]->nloops) g->loops[kept++] = g->loops[i];
   }
   g->nloops = kept;
 }
@@ -128,7 +156,8 @@ GradLoop *loopgrad_build(ExprCtx *cx, Expr *root, const int *wrt_param, const in
   memset(g, 0, sizeof *g);
   uint8_t saved = cx->origin;
   cx->origin = 1;
-  build(&b, root, ex_num(cx, 1), g);
+  Chain chain = {{g}, 1};
+  build(&b, root, ex_num(cx, 1), &chain);
   hoist_stores(cx, NULL, g);
   prune(g);
   cx->origin = saved;
@@ -145,11 +174,11 @@ static void push_root(Expr ***roots, size_t *n, size_t *cap, Expr *e) {
 
 void loopgrad_values(const GradLoop *g, Expr ***roots, size_t *n, size_t *cap) {
   for (int i = 0; i < g->nstores; i++) push_root(roots, n, cap, g->stores[i].value);
-  for (int i = 0; i < g->nloops; i++) loopgrad_values(&g->loops[i], roots, n, cap);
+  for (int i = 0; i < g->nloops; i++) loopgrad_values(g->loops[i], roots, n, cap);
 }
 
 void loopgrad_roots(const GradLoop *g, Expr ***roots, size_t *n, size_t *cap) {
   if (g->over) push_root(roots, n, cap, g->over);
   for (int i = 0; i < g->nstores; i++) push_root(roots, n, cap, g->stores[i].value);
-  for (int i = 0; i < g->nloops; i++) loopgrad_roots(&g->loops[i], roots, n, cap);
+  for (int i = 0; i < g->nloops; i++) loopgrad_roots(g->loops[i], roots, n, cap);
 }

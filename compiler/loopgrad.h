@@ -29,7 +29,7 @@ typedef struct GradLoop {
   Expr *over; /* the reduction whose level and range this loop runs; NULL at the root */
   GradStore *stores;
   int nstores;
-  struct GradLoop *loops;
+  struct GradLoop **loops;
   int nloops;
 } GradLoop;
 

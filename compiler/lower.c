@@ -34,7 +34,8 @@ typedef struct Env {
   Expr **lets;              /* scalar lets; NULL entries for lets defined element by element */
   const Affine **slot_form; /* the form each index variable stands for */
   int depth;                /* enclosing reductions: the next one binds this level */
-  AffLoops loops;           /* their ranges, for proofs */
+  AffLoops loops;           /* their ranges, for proofs (narrowed by conditions) */
+  AffLoops unnarrowed;      /* the same without the conditions */
   Span level_span[AFF_MAX_LEVELS];
   const char *level_name[AFF_MAX_LEVELS];
 } Env;
@@ -74,6 +75,22 @@ static const char *print_form(Lower *L, const Env *env, const Affine *a) {
   return s;
 }
 
+/* (a) mod m: the modulus must be positive wherever the loops run; what is
+ * provable of a decides the code (see AffAtom). */
+static const Affine *lower_mod(Lower *L, const Env *env, const Ast *at, const Affine *a, const Affine *m) {
+  AffCtx *ax = &L->cx->ax;
+  const Affine *one = aff_const(ax, 1);
+  if (!aff_prove_nonneg(ax, aff_sub(ax, m, one), &env->loops)) {
+    diag_error(L->d, at->span, "cannot prove that the modulus %s is at least 1 here; 'mod' needs a positive modulus",
+               print_form(L, env, m));
+    return NULL;
+  }
+  int wrap = 0;
+  if (aff_prove_within(ax, a, aff_const(ax, 0), aff_sub(ax, aff_scale(ax, m, 2), one), &env->loops)) wrap = 1;
+  else if (aff_prove_within(ax, a, aff_scale(ax, m, -1), aff_sub(ax, m, one), &env->loops)) wrap = -1;
+  return aff_mod(ax, a, m, wrap);
+}
+
 /* The integer value of an index expression, as a form; NULL after an error. */
 static const Affine *lower_form(Lower *L, const Env *env, const Ast *e) {
   AffCtx *ax = &L->cx->ax;
@@ -106,7 +123,7 @@ static const Affine *lower_form(Lower *L, const Env *env, const Ast *e) {
         }
         r = aff_is_const(r) ? aff_scale(ax, x, r->c) : aff_scale(ax, r, x->c);
         break;
-      case TK_MOD: diag_error(L->d, e->span, "'mod' is not supported in indices yet"); return NULL;
+      case TK_MOD: r = lower_mod(L, env, e->kids[i], r, x); break;
       default: pdc_unreachable();
       }
     }
@@ -137,6 +154,9 @@ static int check_bounds(Lower *L, const Env *env, const Ast *at, const char *arr
   AffCtx *ax = &L->cx->ax;
   const Affine *last = aff_sub(ax, extent, aff_const(ax, 1));
   if (aff_prove_within(ax, a, aff_const(ax, 0), last, &env->loops)) return 1;
+  /* the narrowed range loses what the whole range implies (i == 0 makes it
+   * 0..0, and x[0] needs n >= 1): either proof is sound */
+  if (aff_prove_within(ax, a, aff_const(ax, 0), last, &env->unnarrowed)) return 1;
   const Affine *hi = aff_extreme(ax, a, &env->loops, 1), *lo = aff_extreme(ax, a, &env->loops, 0);
   const char *ia = print_form(L, env, a);
   if (hi && aff_prove_nonneg(ax, aff_sub(ax, hi, extent), &env->loops))
@@ -213,6 +233,7 @@ static Expr *lower_ranges(Lower *L, const Env *env, const Ast *e, int b) {
   inner.loops.lo[level] = lo;
   inner.loops.hi[level] = hi;
   inner.loops.depth = level + 1;
+  inner.unnarrowed = inner.loops;
   inner.level_span[level] = span_join(e->binders[b].span, e->kids[2 * b + 1]->span);
   inner.level_name[level] = e->binders[b].name;
   inner.depth = level + 1;

@@ -51,13 +51,14 @@ typedef struct Sema {
   } idx[AFF_MAX_LEVELS];
   int nidx;
   int depth_reported;
+  int in_index;                 /* checking an index or a range bound */
   const AstName **binders_seen; /* every index variable of the function, for "used outside its sum" */
   int nbinders_seen, capbinders_seen;
 } Sema;
 
 /* What an expression yields: a real number, an integer (an index, a size,
  * a whole number: usable as an index and as a number), or a truth value. */
-typedef enum { TY_REAL, TY_INT, TY_BOOL } Type;
+typedef enum { TY_REAL, TY_INT, TY_BOOL, TY_ERROR /* reported: no more messages about it */ } Type;
 
 /* ---- did you mean ---------------------------------------------------- */
 
@@ -252,16 +253,23 @@ static Type check_name(Sema *S, Ast *e) {
     diag_error(S->d, e->span, "use of undeclared name '%s'; %s", n, hint);
     return TY_REAL;
   }
+  if (S->fn && S->in_index) {
+    diag_error(S->d, e->span,
+               "use of undeclared name '%s': an index or a range bound uses index variables, numbers and the sizes "
+               "of '%s' (a size is named by an array parameter, as in x[%s])",
+               n, S->fn->name.name, n);
+    return TY_ERROR;
+  }
   Suggest s = {.dist = 99, .target = n, .exclude = S->konst ? S->konst->name.name : NULL};
   suggest_values(S, &s);
   if (!S->fn && !s.best) {
     diag_error(S->d, e->span, "use of undeclared name '%s' (a constant can only use numbers, other constants and pi)",
                n);
-    return TY_REAL;
+    return TY_ERROR;
   }
   if (s.best) diag_error(S->d, e->span, "use of undeclared name '%s'; did you mean '%s'?", n, s.best);
   else diag_error(S->d, e->span, "use of undeclared name '%s'", n);
-  return TY_REAL;
+  return TY_ERROR;
 }
 
 static const char *plural(int n, const char *word, const char *words) { return n == 1 ? word : words; }
@@ -391,7 +399,7 @@ static void push_index(Sema *S, const AstName *name, int *slot) {
 
 /* The integer an index must be. */
 static void check_index_operand(Sema *S, Ast *e, Type t, const char *what) {
-  if (t == TY_INT) return;
+  if (t == TY_INT || t == TY_ERROR) return;
   diag_error(S->d, e->span,
              "%s must be an integer: an index variable, a size or a whole number, combined with +, -, * and mod", what);
 }
@@ -421,7 +429,12 @@ static Type check_index(Sema *S, Ast *e) {
                e->nkids, plural(e->nkids, "was", "were"));
     return TY_REAL;
   }
-  for (int i = 0; i < e->nkids; i++) check_index_operand(S, e->kids[i], check_expr(S, e->kids[i], NULL), "an index");
+  for (int i = 0; i < e->nkids; i++) {
+    S->in_index++;
+    Type t = check_expr(S, e->kids[i], NULL);
+    S->in_index--;
+    check_index_operand(S, e->kids[i], t, "an index");
+  }
   return TY_REAL;
 }
 
@@ -435,9 +448,12 @@ static Type check_reduce(Sema *S, Ast *e) {
   e->slots = ARENA_ARRAY(S->arena, int, e->nbinders);
   for (int b = 0; b < e->nbinders; b++) {
     const AstName *name = &e->binders[b];
-    for (int k = 0; k < 2; k++)
-      check_index_operand(S, e->kids[2 * b + k], check_expr(S, e->kids[2 * b + k], NULL),
-                          k ? "the upper bound of a range" : "the lower bound of a range");
+    for (int k = 0; k < 2; k++) {
+      S->in_index++;
+      Type t = check_expr(S, e->kids[2 * b + k], NULL);
+      S->in_index--;
+      check_index_operand(S, e->kids[2 * b + k], t, k ? "the upper bound of a range" : "the lower bound of a range");
+    }
     for (int i = 0; i < S->nidx; i++)
       if (strcmp(S->idx[i].name->name, name->name) == 0) {
         diag_error(S->d, name->span, "index variable '%s' is already in use by an enclosing sum", name->name);
@@ -459,8 +475,10 @@ static Type check_reduce(Sema *S, Ast *e) {
 static Type check_chain(Sema *S, Ast *e) {
   int all_int = 1, has_mod = 0;
   Type *t = xmalloc(sizeof(Type) * (size_t)e->nkids);
+  int error = 0;
   for (int i = 0; i < e->nkids; i++) {
     t[i] = check_expr(S, e->kids[i], NULL);
+    error |= t[i] == TY_ERROR;
     all_int &= t[i] == TY_INT;
     if (i > 0 && e->ops[i] == TK_SLASH) all_int = 0;
     has_mod |= i > 0 && e->ops[i] == TK_MOD;
@@ -474,7 +492,7 @@ static Type check_chain(Sema *S, Ast *e) {
     }
   }
   free(t);
-  return all_int ? TY_INT : TY_REAL;
+  return error ? TY_ERROR : all_int ? TY_INT : TY_REAL;
 }
 
 /* bool_ctx names the place a truth value is expected ("the condition of
@@ -621,6 +639,14 @@ static void collect_sizes(Sema *S, AstFunc *fn) {
 
 /* A wrt list and hessian that the arrays of the function allow. */
 static void check_array_wrt(Sema *S, AstFunc *fn) {
+  for (int p = 0; p < fn->nparams && S->opts->batch; p++) {
+    if (!is_array_param(fn, p)) continue;
+    diag_error(S->d, fn->name.span,
+               "--batch is not available for '%s': it has array parameters (a batch is one array per "
+               "parameter; call %s in a loop instead)",
+               fn->name.name, fn->name.name);
+    break;
+  }
   for (int w = 0; w < fn->nwrt; w++) {
     int p = fn->wrt_index[w];
     if (p < 0) {

@@ -16,6 +16,7 @@
 
 typedef struct SemaOptions {
   const char *prefix; /* prepended to every generated symbol; "" for none */
+  int batch;          /* --batch: functions with array parameters cannot have batch kernels */
 } SemaOptions;
 
 /* Returns the number of errors reported. */
