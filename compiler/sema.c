@@ -341,6 +341,15 @@ static void check_call(Sema *S, Ast *e) {
     check_deriv_call(S, e);
     return;
   }
+  FuncInfo *callee = strmap_get(&S->funcs, n);
+  for (int i = 0; callee && S->fn && i < callee->fn->nparams; i++) {
+    if (!is_array_param(callee->fn, i)) continue;
+    diag_error(S->d, e->name_span,
+               "'%s' has array parameters, and calls to such functions are not supported yet; write the "
+               "expression here, or a 'let' with indices",
+               n);
+    return;
+  }
   for (int i = 0; i < e->nkids; i++) check_expr(S, e->kids[i], NULL);
   int op = builtin_lookup(n);
   if (op >= 0) {
@@ -355,14 +364,6 @@ static void check_call(Sema *S, Ast *e) {
       return;
     }
     e->ref = (AstRef){.kind = REF_FUNC, .func = fi->fn};
-    for (int i = 0; i < fi->fn->nparams; i++) {
-      if (!is_array_param(fi->fn, i)) continue;
-      diag_error(S->d, e->name_span,
-                 "'%s' has array parameters, and calls to such functions are not supported yet; write the "
-                 "expression here, or a 'let' with indices",
-                 n);
-      return;
-    }
     check_arity(S, e, fi->fn->nparams, "function");
     record_call(S, fi->fn, e->name_span);
     return;
