@@ -439,6 +439,34 @@ static Type check_index(Sema *S, Ast *e) {
   return TY_REAL;
 }
 
+/* Whether e mentions one of the index variables slots[0..n-1]. */
+static int mentions_index(const Ast *e, const int *slots, int n) {
+  if (e->kind == AST_NAME && e->ref.kind == REF_INDEX)
+    for (int k = 0; k < n; k++)
+      if (e->ref.index == slots[k]) return 1;
+  for (int i = 0; i < e->nkids; i++)
+    if (mentions_index(e->kids[i], slots, n)) return 1;
+  return 0;
+}
+
+/* The body of a sum extends as far as it can, so in
+ *   sum(i = 0..n-1) W[j, i]*x[i] + b[j]
+ * b[j] is added n times: a term that does not depend on the sum's index is
+ * almost always meant to be outside it. */
+static void warn_constant_terms(Sema *S, const Ast *e) {
+  const Ast *body = e->kids[e->nkids - 1];
+  AstKind chain = e->is_prod ? AST_PROD : AST_SUM;
+  if (body->kind != chain || !mentions_index(body, e->slots, e->nbinders)) return;
+  for (int i = 0; i < body->nkids; i++) {
+    if (mentions_index(body->kids[i], e->slots, e->nbinders)) continue;
+    diag_warning(S->d, body->kids[i]->span,
+                 "this term does not depend on '%s', so the %s %s it once per '%s'; to %s it once, put the %s in "
+                 "parentheses",
+                 e->binders[0].name, e->is_prod ? "product" : "sum", e->is_prod ? "multiplies by" : "adds",
+                 e->binders[0].name, e->is_prod ? "multiply by" : "add", e->is_prod ? "product" : "sum");
+  }
+}
+
 /* sum(i = lo..hi, ...) body: each range's bounds see the indices before it. */
 static Type check_reduce(Sema *S, Ast *e) {
   if (!S->fn) {
@@ -467,7 +495,7 @@ static Type check_reduce(Sema *S, Ast *e) {
     push_index(S, name, &e->slots[b]);
   }
   Type body = check_expr(S, e->kids[e->nkids - 1], NULL);
-  (void)body;
+  if (body != TY_ERROR) warn_constant_terms(S, e);
   S->nidx = saved;
   return TY_REAL;
 }
