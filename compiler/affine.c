@@ -76,7 +76,7 @@ const Affine *aff_const(AffCtx *ax, int64_t c) {
 }
 
 const Affine *aff_var(AffCtx *ax, int32_t var) {
-  Affine f = {.nterms = 1, .t = {{var, 1}}};
+  Affine f = {.nterms = 1, .t = {{var, 1, NULL}}};
   return intern(ax, &f);
 }
 

@@ -110,6 +110,24 @@ static void test_loop_running_implies_size(void) {
   CHECK(!aff_prove_nonneg(&ax, J(), &loops));
 }
 
+/* (i + 1) mod n over i = 0..n-1: a variable in 0..n-1, printed as written,
+ * kept through substitution (a shifted copy of a loop body), folded when
+ * constant (mathematical: -1 mod 5 is 4). */
+static void test_remainders(void) {
+  AffLoops loops = {.depth = 1, .lo = {C(0)}, .hi = {sub(Nn(), C(1))}};
+  const Affine *r = aff_mod(&ax, add(I(), C(1)), Nn(), 1);
+  CHECK(aff_mod(&ax, add(I(), C(1)), Nn(), 1) == r); /* interned */
+  CHECK(strcmp(show(r), "(i + 1) mod n") == 0);
+  CHECK(strcmp(show(add(r, C(2))), "(i + 1) mod n + 2") == 0);
+  CHECK(aff_prove_within(&ax, r, C(0), sub(Nn(), C(1)), &loops));
+  CHECK(!aff_prove_within(&ax, add(r, C(1)), C(0), sub(Nn(), C(1)), &loops));
+  CHECK(aff_uses(r, aff_level(0)) && !aff_uses(r, aff_level(1)));
+  CHECK(aff_level_mask(r) == 1u && aff_max_level(r) == 0);
+  const Affine *shifted = aff_substitute(&ax, r, aff_level(0), J());
+  CHECK(strcmp(show(shifted), "(j + 1) mod n") == 0);
+  CHECK(aff_mod(&ax, C(-1), C(5), 0) == C(4) && aff_mod(&ax, C(12), C(5), 0) == C(2));
+}
+
 int main(void) {
   arena_init(&arena);
   aff_ctx_init(&ax, &arena);
@@ -118,6 +136,7 @@ int main(void) {
   RUN(test_rosen_indices);
   RUN(test_pair_sum_indices);
   RUN(test_loop_running_implies_size);
+  RUN(test_remainders);
   aff_ctx_free(&ax);
   arena_free_all(&arena);
   return unit_report();
