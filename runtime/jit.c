@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "affine.h"
 #include "arena.h"
 #include "emit_llvm.h"
 #include "frontend.h"
@@ -220,6 +221,52 @@ static LLVMOrcLLJITRef jit_create(LLVMTargetMachineRef tm, Buf *diag) {
 
 static const char *arena_strdup(Arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
 
+/* An extent as lowering records it: a constant, or one size variable (sema
+ * admits nothing else in a declaration). */
+static pd_extent describe_extent(const Affine *e) {
+  if (aff_is_const(e) && e->c >= 1) return (pd_extent){-1, (size_t)e->c};
+  if (e->nterms == 1 && e->c == 0 && e->t[0].coef == 1 && e->t[0].var >= AFF_SIZE_BASE && e->t[0].var < AFF_ATOM_BASE)
+    return (pd_extent){e->t[0].var - AFF_SIZE_BASE, 0};
+  pdc_internal_error(__FILE__, __LINE__, "an array extent that is neither a number nor a size");
+}
+
+/* The sizes and the shape of each parameter. Dimensions past ndims[p] read
+ * as a fixed 1, so a parameter's length is always the product of its two
+ * extents. */
+static void describe_arrays(Arena *a, const LFunc *lf, pd_function *f) {
+  f->has_arrays = lf->has_arrays;
+  f->nsizes = lf->nsizes;
+  const char **sizes = ARENA_ARRAY(a, const char *, lf->nsizes + 1);
+  for (int k = 0; k < lf->nsizes; k++) sizes[k] = arena_strdup(a, lf->sizes[k]);
+  f->sizes = sizes;
+  int *ndims = ARENA_ARRAY(a, int, lf->nparams + 1);
+  pd_extent *extents = ARENA_ARRAY(a, pd_extent, 2 * lf->nparams + 1);
+  for (int p = 0; p < lf->nparams; p++) {
+    ndims[p] = lf->ndims[p];
+    for (int k = 0; k < 2; k++)
+      extents[2 * p + k] = k < ndims[p] ? describe_extent(lf->extent[2 * p + k]) : (pd_extent){-1, 1};
+  }
+  f->ndims = ndims;
+  f->extents = extents;
+}
+
+/* The symbols: sema_symbol_names lists the value, the partials of the
+ * scalar wrt variables (an array's gradient is only in f_grad), the
+ * gradient and the Hessian when present. partial_symbols has one entry per
+ * wrt variable, NULL for an array. */
+static void describe_symbols(Arena *a, const LFunc *lf, const char *prefix, pd_function *f) {
+  const char **names = ARENA_ARRAY(a, const char *, lf->nwrt + 3);
+  int n = sema_symbol_names(lf->ast, prefix, 0, a, names), next = 1;
+  const char **partials = ARENA_ARRAY(a, const char *, lf->nwrt + 1);
+  for (int j = 0; j < lf->nwrt; j++) partials[j] = lfunc_wrt_is_array(lf, j) ? NULL : names[next++];
+  f->symbol = names[0];
+  f->partial_symbols = partials;
+  f->grad_symbol = names[next++];
+  f->hessian = lf->hessian;
+  f->hess_symbol = lf->hessian ? names[next++] : NULL;
+  if (next != n) pdc_internal_error(__FILE__, __LINE__, "'%s' has %d symbols, not %d", lf->name, n, next);
+}
+
 /* Copies what a user needs to know about lf into f, in the module's arena,
  * so the front end's memory can be released right after compilation. */
 static void describe_function(Arena *a, const LFunc *lf, const char *prefix, pd_function *f) {
@@ -232,15 +279,10 @@ static void describe_function(Arena *a, const LFunc *lf, const char *prefix, pd_
   int *wrt = ARENA_ARRAY(a, int, lf->nwrt + 1);
   for (int j = 0; j < lf->nwrt; j++) wrt[j] = lf->wrt[j];
   f->wrt = wrt;
-  /* value, one partial per wrt variable, grad, and hess when present */
-  const char **names = ARENA_ARRAY(a, const char *, lf->nwrt + 3);
-  sema_symbol_names(lf->ast, prefix, 0, a, names);
-  f->symbol = names[0];
-  f->partial_symbols = names + 1;
-  f->grad_symbol = names[1 + lf->nwrt];
-  f->hessian = lf->hessian;
-  f->hess_symbol = lf->hessian ? names[2 + lf->nwrt] : NULL;
+  describe_symbols(a, lf, prefix, f);
+  describe_arrays(a, lf, f);
   f->partials = ARENA_ARRAY(a, pd_value_fn, lf->nwrt + 1);
+  f->sized_partials = ARENA_ARRAY(a, pd_sized_value_fn, lf->nwrt + 1);
 }
 
 static pd_module *module_new(const Program *prog, const char *prefix) {
@@ -276,29 +318,49 @@ static uintptr_t lookup(pd_module *m, const char *wrapper_prefix, const char *sy
   return (uintptr_t)addr;
 }
 
-/* Looks up the native symbol (recorded for pd_symbol) and its array form. */
-static int resolve(pd_module *m, const char *sym, uintptr_t *array_form, Buf *diag) {
+/* The addresses of one generated symbol's forms; array 0 when the
+ * function has none (it has arrays). */
+typedef struct Forms {
+  uintptr_t array, sized;
+} Forms;
+
+/* Looks up the native symbol (recorded for pd_symbol) and its wrappers. */
+static int resolve(pd_module *m, const pd_function *f, const char *sym, Forms *forms, Buf *diag) {
   uintptr_t native = lookup(m, "", sym, diag);
-  *array_form = native ? lookup(m, PDRT_ARRAY_PREFIX, sym, diag) : 0;
-  if (!native || !*array_form) return 0;
+  forms->sized = native ? lookup(m, PDRT_SIZED_PREFIX, sym, diag) : 0;
+  forms->array = forms->sized && !f->has_arrays ? lookup(m, PDRT_ARRAY_PREFIX, sym, diag) : 0;
+  if (!forms->sized || (!f->has_arrays && !forms->array)) return 0;
   strmap_put(&m->symbols, sym, (void *)native);
   return 1;
 }
 
-static int resolve_function(pd_module *m, pd_function *f, Buf *diag) {
-  uintptr_t a;
-  if (!resolve(m, f->symbol, &a, diag)) return 0;
-  f->value = (pd_value_fn)a;
-  if (!resolve(m, f->grad_symbol, &a, diag)) return 0;
-  f->grad = (pd_grad_fn)a;
+/* The partials' forms, one per wrt variable; none for an array. */
+static int resolve_partials(pd_module *m, pd_function *f, Buf *diag) {
   pd_value_fn *partials = (pd_value_fn *)f->partials; /* allocated writable in describe_function */
+  pd_sized_value_fn *sized = (pd_sized_value_fn *)f->sized_partials;
   for (int j = 0; j < f->nwrt; j++) {
-    if (!resolve(m, f->partial_symbols[j], &a, diag)) return 0;
-    partials[j] = (pd_value_fn)a;
+    Forms a;
+    if (!f->partial_symbols[j]) continue;
+    if (!resolve(m, f, f->partial_symbols[j], &a, diag)) return 0;
+    partials[j] = (pd_value_fn)a.array;
+    sized[j] = (pd_sized_value_fn)a.sized;
   }
+  return 1;
+}
+
+static int resolve_function(pd_module *m, pd_function *f, Buf *diag) {
+  Forms a;
+  if (!resolve(m, f, f->symbol, &a, diag)) return 0;
+  f->value = (pd_value_fn)a.array;
+  f->sized_value = (pd_sized_value_fn)a.sized;
+  if (!resolve(m, f, f->grad_symbol, &a, diag)) return 0;
+  f->grad = (pd_grad_fn)a.array;
+  f->sized_grad = (pd_sized_grad_fn)a.sized;
+  if (!resolve_partials(m, f, diag)) return 0;
   if (f->hess_symbol) {
-    if (!resolve(m, f->hess_symbol, &a, diag)) return 0;
-    f->hess = (pd_hess_fn)a;
+    if (!resolve(m, f, f->hess_symbol, &a, diag)) return 0;
+    f->hess = (pd_hess_fn)a.array;
+    f->sized_hess = (pd_sized_hess_fn)a.sized;
   }
   return 1;
 }
@@ -517,6 +579,38 @@ const pd_function *pd_function_at(const pd_module *m, int i) {
 const pd_function *pd_function_find(const pd_module *m, const char *name) {
   if (!m || !name) return NULL;
   return strmap_get(&m->by_name, name);
+}
+
+/* a * b, or SIZE_MAX when it does not fit (SIZE_MAX is also the error). */
+static size_t mul_size(size_t a, size_t b) { return b && a > (SIZE_MAX - 1) / b ? SIZE_MAX : a * b; }
+
+static size_t add_size(size_t a, size_t b) { return a == SIZE_MAX || b >= SIZE_MAX - a ? SIZE_MAX : a + b; }
+
+/* The value of one extent at the given sizes. */
+static size_t extent_value(const pd_extent *e, const size_t *sizes) {
+  if (e->size < 0) return e->fixed;
+  return sizes ? sizes[e->size] : SIZE_MAX;
+}
+
+size_t pd_function_param_length(const pd_function *f, int p, const size_t *sizes) {
+  if (!f || p < 0 || p >= f->nparams) return SIZE_MAX;
+  size_t rows = extent_value(&f->extents[2 * p], sizes), cols = extent_value(&f->extents[2 * p + 1], sizes);
+  if (rows == SIZE_MAX || cols == SIZE_MAX) return SIZE_MAX;
+  return mul_size(rows, cols);
+}
+
+size_t pd_function_input_length(const pd_function *f, const size_t *sizes) {
+  if (!f) return SIZE_MAX;
+  size_t n = 0;
+  for (int p = 0; p < f->nparams; p++) n = add_size(n, pd_function_param_length(f, p, sizes));
+  return n;
+}
+
+size_t pd_function_grad_length(const pd_function *f, const size_t *sizes) {
+  if (!f) return SIZE_MAX;
+  size_t n = 0;
+  for (int j = 0; j < f->nwrt; j++) n = add_size(n, pd_function_param_length(f, f->wrt[j], sizes));
+  return n;
 }
 
 void pd_module_free(pd_module *m) {

@@ -36,12 +36,14 @@
 #ifndef PD_RUNTIME_H
 #define PD_RUNTIME_H
 
+#include <stddef.h> /* size_t: the sizes of array parameters */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 #define PD_RUNTIME_VERSION_MAJOR 0
-#define PD_RUNTIME_VERSION_MINOR 2
+#define PD_RUNTIME_VERSION_MINOR 3
 
 typedef struct pd_module pd_module;
 
@@ -97,6 +99,9 @@ pd_module *pd_compile_file(const char *path, const pd_options *opts, char **diag
  * the prefix when one was given), to be cast to its type:
  *   double f(double...), double f_d<v>(double...),
  *   double f_grad(double..., double *grad), void f_hess(double..., double *H).
+ * A function with array parameters takes its sizes first, then scalars as
+ * double and arrays as const double * (docs/language.md, "The C interface
+ * of array functions"): double rosen_nd(size_t n, const double *x).
  * NULL for a name the module does not define, or a NULL argument. */
 void *pd_symbol(pd_module *m, const char *name);
 
@@ -109,10 +114,28 @@ void pd_module_free(pd_module *m);
 /* Array forms of the generated functions: args[i] is parameter i (in
  * declaration order). They call the generated functions themselves, so
  * results are bit-identical to calling through pd_symbol; they exist so
- * that code which learns the arity at run time can call any function. */
+ * that code which learns the arity at run time can call any function.
+ * Functions with array parameters have none (their fields are NULL). */
 typedef double (*pd_value_fn)(const double *args);              /* f, f_d<v> */
 typedef double (*pd_grad_fn)(const double *args, double *grad); /* f_grad */
 typedef void (*pd_hess_fn)(const double *args, double *H);      /* f_hess */
+
+/* Sized forms (since 0.3), which every function has, with or without
+ * arrays: sizes[k] is size variable k (may be NULL when there are none) and
+ * args[p] points to parameter p's value: one double for a scalar, the first
+ * element of an array (row-major; NULL is fine when it has no elements).
+ * Like the array forms they call the generated functions themselves, so the
+ * results are bit-identical to direct calls. */
+typedef double (*pd_sized_value_fn)(const size_t *sizes, const double *const *args);
+typedef double (*pd_sized_grad_fn)(const size_t *sizes, const double *const *args, double *grad);
+typedef void (*pd_sized_hess_fn)(const size_t *sizes, const double *const *args, double *H);
+
+/* One dimension of an array parameter (since 0.3): a run-time size, which
+ * is the C parameter sizes[size] of the function, or a fixed extent. */
+typedef struct pd_extent {
+  int size;     /* index of the size variable (into pd_function's sizes), or -1: fixed */
+  size_t fixed; /* the number of elements when size is -1; 0 otherwise */
+} pd_extent;
 
 /* One function of the source, in source order. Everything here is owned by
  * the module. */
@@ -121,16 +144,29 @@ typedef struct pd_function {
   const char *symbol; /* the value's symbol: prefix + name */
   int nparams;
   const char *const *params;          /* parameter names, declaration order */
-  int nwrt;                           /* number of wrt variables (= gradient length) */
+  int nwrt;                           /* number of wrt variables; without arrays also the gradient
+                                         length (pd_function_grad_length in general) */
   const int *wrt;                     /* parameter index of each wrt variable */
-  const char *const *partial_symbols; /* "f_d<v>" for each wrt variable */
+  const char *const *partial_symbols; /* "f_d<v>" for each wrt variable; NULL for an array */
   const char *grad_symbol;            /* "f_grad" */
   const char *hess_symbol;            /* "f_hess", or NULL without `hessian` */
   int hessian;                        /* 1 when f_hess exists (nwrt*nwrt, row-major) */
-  pd_value_fn value;                  /* array forms of f, f_d<v>, f_grad, f_hess */
-  const pd_value_fn *partials;
+  pd_value_fn value;                  /* array forms of f, f_d<v>, f_grad, f_hess; all NULL */
+  const pd_value_fn *partials;        /* when has_arrays (use the sized forms) */
   pd_grad_fn grad;
   pd_hess_fn hess; /* NULL without `hessian` */
+  /* Since 0.3: array parameters. A function without them has has_arrays 0,
+   * nsizes 0 and every ndims[p] 0. */
+  int has_arrays;                          /* 1 when some parameter is an array */
+  int nsizes;                              /* size variables: the first C parameters, size_t */
+  const char *const *sizes;                /* their names, in C-signature order */
+  const int *ndims;                        /* per parameter: 0 for a scalar, 1 or 2 */
+  const pd_extent *extents;                /* extents[2*p + k]: dimension k of parameter p (k = 0, 1;
+                                              a fixed 1 past ndims[p], so length = product) */
+  pd_sized_value_fn sized_value;           /* sized forms of f, f_d<v>, f_grad, f_hess */
+  const pd_sized_value_fn *sized_partials; /* per wrt variable; NULL for an array */
+  pd_sized_grad_fn sized_grad;
+  pd_sized_hess_fn sized_hess; /* NULL without `hessian` */
 } pd_function;
 
 /* Number of functions in the module (0 for NULL). */
@@ -142,6 +178,21 @@ const pd_function *pd_function_at(const pd_module *m, int i);
 /* The function named name as written in the source (without the prefix),
  * or NULL. */
 const pd_function *pd_function_find(const pd_module *m, const char *name);
+
+/* Lengths at given sizes (since 0.3). sizes[k] is size variable k's value;
+ * sizes may be NULL when f->nsizes is 0. Each returns (size_t)-1 for a NULL
+ * f, a parameter index out of range, NULL sizes that are needed, or a
+ * length that does not fit in size_t.
+ *
+ * pd_function_param_length: the doubles parameter p holds, 1 for a scalar
+ * and the product of its extents for an array.
+ * pd_function_input_length: the sum over all parameters, the length of a
+ * point for pd_gradcheck_sized (parameters in order, arrays flattened).
+ * pd_function_grad_length: the sum over the wrt variables, the length of
+ * f_grad's gradient (wrt order, arrays flattened). */
+size_t pd_function_param_length(const pd_function *f, int p, const size_t *sizes);
+size_t pd_function_input_length(const pd_function *f, const size_t *sizes);
+size_t pd_function_grad_length(const pd_function *f, const size_t *sizes);
 
 /* ---- gradient checking --------------------------------------------------- */
 
@@ -167,9 +218,28 @@ typedef struct pd_gradcheck_options {
  * rel_err (may be NULL) receives, per wrt variable, the worst err over all
  * points and both forms. Returns the number of wrt variables that fail (0:
  * the gradient agrees), or -1 when the arguments are unusable (unknown
- * function, NULL x, npoints < 1). opts may be NULL for the defaults. */
+ * function, NULL x, npoints < 1). opts may be NULL for the defaults.
+ * Since 0.3 it is pd_gradcheck_sized with no sizes: it also takes functions
+ * whose arrays all have fixed extents (a row is then the packed inputs),
+ * and returns -1 for a function with size variables. */
 int pd_gradcheck(pd_module *m, const char *function, const double *x, int npoints, const pd_gradcheck_options *opts,
                  double *rel_err);
+
+/* pd_gradcheck for any function, at the sizes given (since 0.3): sizes[k]
+ * is size variable k (NULL when the function has none), and x holds npoints
+ * rows of pd_function_input_length(f, sizes) doubles, each a point: the
+ * parameters in declaration order, a scalar as one value, an array
+ * flattened row-major. Each entry of f_grad's gradient
+ * (pd_function_grad_length of them: wrt order, arrays flattened) is compared
+ * with the difference of f along its input, and f_d<v> too for scalar wrt
+ * variables. rel_err (may be NULL) receives the worst err of each gradient
+ * entry. Returns the number of entries that fail (0: the gradient agrees),
+ * or -1 when the arguments are unusable: unknown function, NULL sizes for a
+ * function with size variables, NULL x with a non-empty point, npoints < 1,
+ * lengths that overflow, or no memory for a copy of a point. It calls f
+ * 4 times per gradient entry per point: sizes of a few hundred are quick. */
+int pd_gradcheck_sized(pd_module *m, const char *function, const size_t *sizes, const double *x, int npoints,
+                       const pd_gradcheck_options *opts, double *rel_err);
 
 /* A function pointer of any type, for the native-signature checker below
  * (convert with a cast: (pd_fnptr)my_grad). */
@@ -184,7 +254,9 @@ enum { PD_GRADCHECK_MAX_NATIVE_PARAMS = 16 };
  * n = nparams <= PD_GRADCHECK_MAX_NATIVE_PARAMS. wrt lists the parameter
  * index of each of the nwrt gradient entries (NULL: parameters 0..nwrt-1).
  * x, npoints, opts, rel_err and the result as for pd_gradcheck; -1 also
- * for a bad nparams, nwrt or wrt index. */
+ * for a bad nparams, nwrt or wrt index. Functions of scalars only: for a
+ * signature with sizes and arrays, wrap it in a sized form and use
+ * pd_gradcheck_sized_forms. */
 int pd_gradcheck_native(pd_fnptr f, pd_fnptr f_grad, int nparams, const int *wrt, int nwrt, const double *x,
                         int npoints, const pd_gradcheck_options *opts, double *rel_err);
 
@@ -192,6 +264,16 @@ int pd_gradcheck_native(pd_fnptr f, pd_fnptr f_grad, int nparams, const int *wrt
  * f_grad(args, grad); f may be NULL. pd_function's value and grad fit. */
 int pd_gradcheck_array(pd_value_fn f, pd_grad_fn f_grad, int nparams, const int *wrt, int nwrt, const double *x,
                        int npoints, const pd_gradcheck_options *opts, double *rel_err);
+
+/* The same for sized forms written by anyone (since 0.3), such as a
+ * hand-written gradient checked against a compiled function's value: shape
+ * (a pd_function of any module) gives the parameters, their extents, the
+ * size variables and the wrt variables; f may be NULL (f_grad's return
+ * value is used). No f_d<v> is checked. sizes, x, npoints, opts, rel_err and
+ * the result as for pd_gradcheck_sized; -1 also for a NULL shape or f_grad. */
+int pd_gradcheck_sized_forms(const pd_function *shape, pd_sized_value_fn f, pd_sized_grad_fn f_grad,
+                             const size_t *sizes, const double *x, int npoints, const pd_gradcheck_options *opts,
+                             double *rel_err);
 
 #ifdef __cplusplus
 }
