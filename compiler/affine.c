@@ -188,25 +188,31 @@ int aff_max_level(const Affine *a) {
   return deepest;
 }
 
+/* Terms with a positive coefficient first, as one writes n - 1 - i. */
 void aff_print(Buf *out, const Affine *a, const char *(*name)(int32_t var, void *ctx), void *ctx) {
-  for (int i = 0; i < a->nterms; i++) {
-    int64_t k = a->t[i].coef;
-    if (i > 0) buf_puts(out, k < 0 ? " - " : " + ");
-    else if (k < 0) buf_putc(out, '-');
-    uint64_t m = k < 0 ? -(uint64_t)k : (uint64_t)k;
-    if (m != 1) buf_printf(out, "%llu*", (unsigned long long)m);
-    const AffAtom *at = a->t[i].atom;
-    if (at) {
-      buf_putc(out, '(');
-      aff_print(out, at->a, name, ctx);
-      buf_puts(out, ") mod ");
-      int paren = at->m->nterms + (at->m->c != 0) > 1;
-      if (paren) buf_putc(out, '(');
-      aff_print(out, at->m, name, ctx);
-      if (paren) buf_putc(out, ')');
-      continue;
+  int first = 1;
+  for (int pass = 0; pass < 2; pass++) {
+    for (int i = 0; i < a->nterms; i++) {
+      int64_t k = a->t[i].coef;
+      if ((k > 0) != (pass == 0)) continue;
+      if (!first) buf_puts(out, k < 0 ? " - " : " + ");
+      else if (k < 0) buf_putc(out, '-');
+      first = 0;
+      uint64_t m = k < 0 ? -(uint64_t)k : (uint64_t)k;
+      if (m != 1) buf_printf(out, "%llu*", (unsigned long long)m);
+      const AffAtom *at = a->t[i].atom;
+      if (at) {
+        buf_putc(out, '(');
+        aff_print(out, at->a, name, ctx);
+        buf_puts(out, ") mod ");
+        int paren = at->m->nterms + (at->m->c != 0) > 1;
+        if (paren) buf_putc(out, '(');
+        aff_print(out, at->m, name, ctx);
+        if (paren) buf_putc(out, ')');
+        continue;
+      }
+      buf_puts(out, name(a->t[i].var, ctx));
     }
-    buf_puts(out, name(a->t[i].var, ctx));
   }
   if (a->nterms == 0) buf_printf(out, "%lld", (long long)a->c);
   else if (a->c)

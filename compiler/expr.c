@@ -153,7 +153,8 @@ Expr *ex_load(ExprCtx *cx, int param, const Affine *i0, const Affine *i1) {
 
 Expr *ex_reduce(ExprCtx *cx, ExprOp op, int level, const Affine *lo, const Affine *hi, Expr *body) {
   double empty = op == EX_RSUM ? 0.0 : 1.0;
-  if (aff_is_const(lo) && aff_is_const(hi) && hi->c < lo->c) return ex_num(cx, empty);
+  const Affine *span = aff_sub(&cx->ax, hi, lo); /* i + 1..i is empty whatever i is */
+  if (span && aff_is_const(span) && span->c < 0) return ex_num(cx, empty);
   /* a sum of zeros is +0 (0 + -0 is +0), a product of ones is 1 */
   if (ex_is_const(body) && body->num == empty && (op == EX_RPROD || !signbit(body->num))) return ex_num(cx, empty);
   const Affine *ix[2] = {lo, hi};
