@@ -602,7 +602,7 @@ LLVMModuleRef cg_module(const Program *prog, ExprCtx *cx, LLVMContextRef C, cons
       emit_hess(&g, f, name);
       free(name);
     }
-    if (opts->batch) {
+    if (opts->batch && !f->has_arrays) { /* sema refuses --batch with arrays; embedders may still ask */
       name = symbol_name_dup(opts->prefix, f->name, SYM_BATCH, NULL);
       cg_emit_batch(&g, f, name, 0);
       free(name);

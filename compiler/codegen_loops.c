@@ -90,6 +90,17 @@ static int follow_invariant(const Expr *e, int k, void *ctx) {
   return 1;
 }
 
+/* Whether every level in mask has its loop open here. A level below the
+ * loop's may still be one that a reduction inside the expression binds (a
+ * gradient loop can sit right inside a loop two levels up: its reduction
+ * does not depend on the loop between), so "does not depend on this loop"
+ * is not enough to compute a node before it. */
+static int levels_bound(const Cg *g, unsigned mask) {
+  for (int l = 0; l < AFF_MAX_LEVELS; l++)
+    if ((mask & (1u << l)) && !g->level_val[l]) return 0;
+  return 1;
+}
+
 /* Emits, before the loop over `level`, what the expressions computed in it
  * need that depends on no level from `level` on: outside branches, all of
  * it; and every such reduction, even one only a branch or an inner loop
@@ -103,7 +114,7 @@ static void hoist_invariants(Cg *g, Expr *const *exprs, size_t nexprs, int level
   Expr **inv = xmalloc(sizeof(Expr *) * (n + nall + 1));
   size_t k = 0;
   for (size_t i = 0; i < nall; i++)
-    if (ex_is_reduce(all[i]) && !(all[i]->lvmask >> level)) inv[k++] = all[i];
+    if (ex_is_reduce(all[i]) && !(all[i]->lvmask >> level) && levels_bound(g, all[i]->lvmask)) inv[k++] = all[i];
   for (size_t i = 0; i < n; i++)
     if (!(order[i]->lvmask >> level) && !ex_is_const(order[i]) && !ex_is_reduce(order[i])) inv[k++] = order[i];
   free(all);

@@ -229,7 +229,7 @@ static void write_function(Buf *out, const LFunc *f, ExprCtx *cx, const HeaderOp
     put_params(out, &sp, real, extra);
     buf_puts(out, ";\n");
   }
-  if (opts->batch) write_batch(out, f, &sp, prefix, real);
+  if (opts->batch && !f->has_arrays) write_batch(out, f, &sp, prefix, real);
   buf_putc(out, '\n');
   spelling_free(&sp);
 }
