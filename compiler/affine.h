@@ -79,6 +79,13 @@ static inline int32_t aff_level(int level) { return level; }
 static inline int32_t aff_size(int size) { return AFF_SIZE_BASE + size; }
 static inline int aff_is_level(int32_t var) { return var < AFF_MAX_LEVELS; }
 static inline int aff_is_atom(int32_t var) { return var >= AFF_ATOM_BASE; }
+static inline int aff_is_size(int32_t var) { return var >= AFF_SIZE_BASE && var < AFF_ATOM_BASE; }
+static inline int aff_size_index(int32_t var) { return var - AFF_SIZE_BASE; }
+/* The size a is exactly (an array extent such as n), or -1. */
+static inline int aff_single_size(const Affine *a) {
+  if (a->nterms != 1 || a->c != 0 || a->t[0].coef != 1 || !aff_is_size(a->t[0].var)) return -1;
+  return aff_size_index(a->t[0].var);
+}
 
 /* Constructors; NULL (and ax->overflow) when the result cannot be
  * represented, and NULL in gives NULL out. */

@@ -42,7 +42,7 @@ LLVMValueRef cg_form(Cg *g, const Affine *a) {
     int32_t var = a->t[i].var;
     LLVMValueRef x = a->t[i].atom        ? emit_remainder(g, a->t[i].atom)
                      : aff_is_level(var) ? g->level_val[var]
-                                         : g->size_val[var - AFF_SIZE_BASE];
+                                         : g->size_val[aff_size_index(var)];
     if (!x) pdc_internal_error(__FILE__, __LINE__, "index level %d used outside its loop", var);
     if (a->t[i].coef != 1)
       x = LLVMBuildNSWMul(g->B, x, LLVMConstInt(i64_type(g), (unsigned long long)a->t[i].coef, 1), "");

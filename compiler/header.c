@@ -110,10 +110,8 @@ static void put_wrt_length(Buf *out, const LFunc *f, int j) {
     return;
   }
   for (int k = 0; k < f->ndims[p]; k++) {
-    const Affine *e = f->extent[2 * p + k];
     if (k) buf_putc(out, '*');
-    if (aff_is_const(e)) buf_printf(out, "%lld", (long long)e->c);
-    else buf_puts(out, f->sizes[e->t[0].var - AFF_SIZE_BASE]);
+    lfunc_put_extent(out, f, p, k);
   }
 }
 

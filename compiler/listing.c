@@ -38,9 +38,7 @@ static void write_params(Buf *out, const LFunc *f) {
     buf_printf(out, "%s%s", i ? ", " : "", f->params[i]);
     for (int k = 0; k < f->ndims[i]; k++) {
       buf_puts(out, k ? ", " : "[");
-      const Affine *e = f->extent[2 * i + k];
-      if (aff_is_const(e)) buf_printf(out, "%lld", (long long)e->c);
-      else buf_puts(out, f->sizes[e->t[0].var - AFF_SIZE_BASE]);
+      lfunc_put_extent(out, f, i, k);
     }
     if (f->ndims[i]) buf_putc(out, ']');
   }

@@ -63,7 +63,7 @@ static Expr *lower_body(Lower *L, const AstFunc *fn, Expr **params) {
 static const char *form_var_name(int32_t var, void *ctx) {
   const Env *env = ctx;
   if (aff_is_level(var)) return env->level_name[var] ? env->level_name[var] : "?";
-  return env->fn->sizes[var - AFF_SIZE_BASE];
+  return env->fn->sizes[aff_size_index(var)];
 }
 
 static const char *print_form(Lower *L, const Env *env, const Affine *a) {
@@ -508,6 +508,12 @@ static void lower_function(Lower *L, const AstFunc *fn, LFunc *out) {
   /* Folds inside the derivatives have no place in the source: they must not
    * be reported at the next expression lowered. */
   L->warned_folds = cx->nonfinite_folds;
+}
+
+void lfunc_put_extent(Buf *out, const LFunc *f, int p, int k) {
+  const Affine *e = f->extent[2 * p + k];
+  if (aff_is_const(e)) buf_printf(out, "%lld", (long long)e->c);
+  else buf_puts(out, f->sizes[aff_single_size(e)]);
 }
 
 Expr **lfunc_roots(const LFunc *f, size_t *n) {

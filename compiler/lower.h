@@ -43,6 +43,9 @@ typedef struct Program {
   int nfuncs;
 } Program;
 
+/* Extent k of parameter p as the source writes it: a number or a size name. */
+void lfunc_put_extent(Buf *out, const LFunc *f, int p, int k);
+
 /* Every expression f's generated functions compute: the value, the scalar
  * partials, the Hessian, the gradient loops. malloc'd; *n its length. */
 Expr **lfunc_roots(const LFunc *f, size_t *n);

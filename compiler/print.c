@@ -54,7 +54,7 @@ const char *printer_level_name(const Printer *p, int level) {
 static const char *form_name(int32_t var, void *ctx) {
   const Printer *p = ctx;
   if (aff_is_level(var)) return printer_level_name(p, var);
-  return p->sizes ? p->sizes[var - AFF_SIZE_BASE] : "?";
+  return p->sizes ? p->sizes[aff_size_index(var)] : "?";
 }
 
 void printer_form(Printer *p, Buf *out, const Affine *a) { aff_print(out, a, form_name, p); }

@@ -225,8 +225,7 @@ static const char *arena_strdup(Arena *a, const char *s) { return arena_strndup(
  * admits nothing else in a declaration). */
 static pd_extent describe_extent(const Affine *e) {
   if (aff_is_const(e) && e->c >= 1) return (pd_extent){-1, (size_t)e->c};
-  if (e->nterms == 1 && e->c == 0 && e->t[0].coef == 1 && e->t[0].var >= AFF_SIZE_BASE && e->t[0].var < AFF_ATOM_BASE)
-    return (pd_extent){e->t[0].var - AFF_SIZE_BASE, 0};
+  if (aff_single_size(e) >= 0) return (pd_extent){aff_single_size(e), 0};
   pdc_internal_error(__FILE__, __LINE__, "an array extent that is neither a number nor a size");
 }
 
