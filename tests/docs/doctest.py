@@ -260,6 +260,8 @@ class Runner:
             elif part:
                 self.part_of(b, scratch, part)
             elif main and b.info == "c":
+                if output:
+                    used.add(k + 1)  # the output it would print goes with it, skipped or not
                 if self.args.no_pdrt and main == "libpdrt":
                     self.ran -= 1
                     self.skipped.append(f"{b.where()}: libpdrt is instrumented in this build")
