@@ -557,9 +557,11 @@ Expr *diff_product_others(ExprCtx *cx, Expr *prod) {
   return ex_reduce(cx, EX_RPROD, L + 1, prod->ix[0], prod->ix[1], ex_make(cx, EX_SELECT, sel));
 }
 
-static Expr *reduce_partial(ExprCtx *cx, Expr *e, Expr *inner) {
+/* others: diff_product_others of a product, built beforehand (it needs the
+ * node index, which the sweep holds). */
+static Expr *reduce_partial(ExprCtx *cx, Expr *e, Expr *inner, Expr *others) {
   if (e->op == EX_RSUM) return ex_reduce(cx, EX_RSUM, e->k, e->ix[0], e->ix[1], inner);
-  return ex_reduce(cx, EX_RSUM, e->k, e->ix[0], e->ix[1], d_mul(cx, inner, diff_product_others(cx, e)));
+  return ex_reduce(cx, EX_RSUM, e->k, e->ix[0], e->ix[1], d_mul(cx, inner, others));
 }
 
 void diff_leaves(ExprCtx *cx, Expr *root, Expr *const *leaf_nodes, int nleaves, Expr **out) {
@@ -573,6 +575,7 @@ void diff_leaves(ExprCtx *cx, Expr *root, Expr *const *leaf_nodes, int nleaves, 
   /* which nodes depend on a leaf; a reduction's partials come from its body */
   char *dep = xcalloc(n, 1);
   Expr ***inner = xcalloc(n, sizeof(Expr **));
+  Expr **others = xcalloc(n, sizeof(Expr *));
   for (size_t i = 0; i < n; i++) {
     Expr *e = topo[i];
     if (is_leaf(&lv, e)) {
@@ -592,6 +595,7 @@ void diff_leaves(ExprCtx *cx, Expr *root, Expr *const *leaf_nodes, int nleaves, 
     inner[i] = xmalloc(sizeof(Expr *) * (size_t)(nleaves ? nleaves : 1));
     diff_leaves(cx, e->kid[0], leaf_nodes, nleaves, inner[i]);
     for (int j = 0; j < nleaves; j++) dep[i] |= !is_zero(inner[i][j]);
+    if (e->op == EX_RPROD && dep[i]) others[i] = diff_product_others(cx, e);
   }
   pos = ex_index_begin(cx, topo, n);
   for (size_t i = 0; i < n; i++) { /* a reduction's dependence now flows up */
@@ -624,7 +628,7 @@ void diff_leaves(ExprCtx *cx, Expr *root, Expr *const *leaf_nodes, int nleaves, 
     if (ex_is_reduce(e)) {
       for (int j = 0; j < nleaves; j++) {
         if (is_zero(inner[i][j])) continue;
-        pool[npool] = (Contrib){d_mul(cx, a, reduce_partial(cx, e, inner[i][j])), leaf_adj[j]};
+        pool[npool] = (Contrib){d_mul(cx, a, reduce_partial(cx, e, inner[i][j], others[i])), leaf_adj[j]};
         leaf_adj[j] = &pool[npool++];
       }
       continue;
@@ -655,6 +659,7 @@ void diff_leaves(ExprCtx *cx, Expr *root, Expr *const *leaf_nodes, int nleaves, 
   cx->origin = saved_origin;
   for (size_t i = 0; i < n; i++) free(inner[i]);
   free(inner);
+  free(others);
   free(pool);
   free(leaf_adj);
   free(adj);

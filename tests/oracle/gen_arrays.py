@@ -85,7 +85,9 @@ ELEM_BOUND = gen.PARAM_BOUND  # elements and scalars, as gen.py's parameters
 #       fn p(x[n], a) wrt a = prod(i = 0..n-1) (a + x[i])
 #       fn p(x[n], a) wrt x = d(prod(i = 0..n-1) (a + x[i]), a)
 #   pdc: internal error at compiler/expr.c:490: unreachable (ex_index_begin
-#   entered twice).  Left out: the factors of a product read no scalar.
+#   entered twice).  Fixed in pdc (exec: 17.75 = dP/da at x = 1, 2, 3,
+#   a = 0.5), but enabling it here makes SymPy time out on some programs
+#   (the n^2 product rule): still left out until the oracle bounds that.
 #   pair-rect-O0: at -O0, f_grad of a function with a pair sum (or any
 #   two-level sum whose inner range depends on the outer index) and a sum
 #   over a rectangle (k = 0..m-1, l = 0..n-1, or nested) runs the first
